@@ -1,0 +1,44 @@
+"""`python -m bench`: print SPEC §8's figures as a Markdown table (paste it in the README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import conversations
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def table(rows: list[conversations.Figures]) -> str:
+    head = ("| conversations | completed | event→placeholder p50 / p95 | first delta→first edit "
+            "p50 | last event→final edit p50 / p95 | max chat.update in 60 s | 429s | bot CPU "
+            "| bot peak RSS | wall |")
+    lines = [head, "|" + "---|" * 10]
+    for f in rows:
+        lines.append(
+            f"| {f.conversations} | {f.completed} | {ms(f.placeholder_p50)} / "
+            f"{ms(f.placeholder_p95)} | {ms(f.first_edit_p50)} | {ms(f.final_edit_p50)} / "
+            f"{ms(f.final_edit_p95)} | {f.max_updates_60s} | {f.ratelimited} | "
+            f"{f.cpu_seconds:.1f} s | {f.peak_mb:.0f} MB | {f.wall_seconds:.0f} s |")
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> None:
+    rows = []
+    for n in args.conversations:
+        rows.append(await conversations.run(n, budget=args.budget))
+        print(table(rows[-1:]).splitlines()[-1], flush=True)
+    print()
+    print(f"Streaming: 1,500-character answers at 40 tokens/s, SLACK_UPDATES_PER_MINUTE="
+          f"{args.budget}, SLACK_UPDATE_INTERVAL=1.0; loopback, bot in its own process.")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20, 200])
+    parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,174 @@
+"""Settings from the environment (SPEC §2), validated at start with plain-words errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    anthropic_api_key: str
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    port: int = 3000
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    claude_model: str = DEFAULT_MODEL
+    claude_max_tokens: int = 8192
+    claude_system_prompt: str | None = None
+    claude_idle_timeout: float = 60.0
+    claude_prices: Mapping[str, Mapping[str, float]] | None = None
+    slack_update_interval: float = 1.0
+    slack_updates_per_minute: int = 50
+    slack_streaming: str = "edit"
+    slack_command: str = "/claude"
+    max_images: int = 20
+    max_file_mb: float = 20.0
+    redis_url: str | None = None
+    shutdown_grace_seconds: float = 25.0
+    log_level: str = "INFO"
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def secrets(self) -> list[str]:
+        """Values that must never be written to a log."""
+        values = [self.slack_bot_token, self.anthropic_api_key, self.slack_app_token,
+                  self.slack_signing_secret]
+        return [v for v in values if v]
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _required(env: Mapping[str, str], name: str, hint: str) -> str:
+    value = _text(env, name)
+    if value is None:
+        raise ConfigError(f"{name} is not set: {hint}")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: Callable[[str], float],
+            minimum: float, maximum: float | None = None) -> Any:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    too_big = maximum is not None and value is not None and value > maximum
+    if value is None or value < minimum or too_big or value != value:  # value != value: NaN
+        word = "a whole number" if kind is int else "a number"
+        bound = (f" between {minimum} and {maximum}" if maximum is not None
+                 else f" of at least {minimum}")
+        raise ConfigError(f"{name}={raw!r} is not valid: set it to {word}{bound} "
+                          f"(default {default}).")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name}={raw!r} is not valid: set it to an http(s) URL "
+                          f"such as {default}.")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _prefixed(env: Mapping[str, str], name: str, prefix: str, hint: str) -> str | None:
+    value = _text(env, name)
+    if value is not None and not value.startswith(prefix):
+        raise ConfigError(f"{name} does not start with {prefix!r}: {hint}")
+    return value
+
+
+def _prices(env: Mapping[str, str]) -> dict[str, dict[str, float]] | None:
+    """CLAUDE_PRICES: JSON {"model": {"input": $, "output": $, "cache_write": $, "cache_read": $}}
+    in USD per million tokens; overrides or extends the built-in table."""
+    raw = _text(env, "CLAUDE_PRICES")
+    if raw is None:
+        return None
+    hint = ('set it to JSON like {"my-model": {"input": 3, "output": 15, "cache_write": 3.75, '
+            '"cache_read": 0.3}} (USD per million tokens).')
+    try:
+        table = json.loads(raw)
+        ok = isinstance(table, dict) and all(
+            isinstance(p, dict) and {"input", "output"} <= p.keys()
+            and all(isinstance(v, int | float) and v >= 0 for v in p.values())
+            for p in table.values())
+    except json.JSONDecodeError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"CLAUDE_PRICES is not valid: {hint}")
+    return {model: {k: float(v) for k, v in p.items()} for model, p in table.items()}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    bot_token = _required(env, "SLACK_BOT_TOKEN",
+                          "set it to the app's Bot User OAuth Token (xoxb-…) in .env.")
+    if not bot_token.startswith("xox"):
+        raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: use the Bot User "
+                          "OAuth Token (xoxb-…) from the app's OAuth & Permissions page.")
+    api_key = _required(env, "ANTHROPIC_API_KEY", "set it to a Claude API key in .env.")
+    app_token = _prefixed(env, "SLACK_APP_TOKEN", "xapp-",
+                          "use an app-level token with connections:write (Basic Information page).")
+    signing_secret = _text(env, "SLACK_SIGNING_SECRET")
+    if app_token is None and signing_secret is None:
+        raise ConfigError("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set "
+                          "SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET "
+                          "to serve HTTP at /slack/events.")
+    streaming = (_text(env, "SLACK_STREAMING") or "edit").lower()
+    if streaming not in ("edit", "native"):
+        raise ConfigError(f"SLACK_STREAMING={streaming!r} is not valid: set it to edit or native.")
+    command = _text(env, "SLACK_COMMAND") or "/claude"
+    if not command.startswith("/") or len(command) < 2 or " " in command:
+        raise ConfigError(f"SLACK_COMMAND={command!r} is not valid: set it to a slash command "
+                          "such as /claude.")
+    level = (_text(env, "LOG_LEVEL") or "INFO").upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise ConfigError(f"LOG_LEVEL={level!r} is not valid: use DEBUG, INFO, WARNING or ERROR.")
+    redis_url = _text(env, "REDIS_URL")
+    if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("REDIS_URL is not valid: use a URL like redis://localhost:6379/0.")
+    return Settings(
+        slack_bot_token=bot_token,
+        anthropic_api_key=api_key,
+        slack_app_token=app_token,
+        slack_signing_secret=signing_secret,
+        port=_number(env, "PORT", 3000, int, 1, 65535),
+        slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL),
+        claude_model=_text(env, "CLAUDE_MODEL") or DEFAULT_MODEL,
+        claude_max_tokens=_number(env, "CLAUDE_MAX_TOKENS", 8192, int, 1, 128_000),
+        claude_system_prompt=_text(env, "CLAUDE_SYSTEM_PROMPT"),
+        claude_idle_timeout=_number(env, "CLAUDE_IDLE_TIMEOUT", 60.0, float, 0.1),
+        claude_prices=_prices(env),
+        slack_update_interval=_number(env, "SLACK_UPDATE_INTERVAL", 1.0, float, 0.0),
+        slack_updates_per_minute=_number(env, "SLACK_UPDATES_PER_MINUTE", 50, int, 1),
+        slack_streaming=streaming,
+        slack_command=command,
+        max_images=_number(env, "MAX_IMAGES", 20, int, 0, 600),
+        max_file_mb=_number(env, "MAX_FILE_MB", 20.0, float, 0.001),
+        redis_url=redis_url,
+        shutdown_grace_seconds=_number(env, "SHUTDOWN_GRACE_SECONDS", 25.0, float, 0.0),
+        log_level=level,
+    )

@@ -1,0 +1,1 @@
+"""One module per Slack surface: each turns a payload into a Question and hands it on."""

@@ -1,0 +1,1 @@
+"""Getting an answer into Slack: rendering, pacing, writing."""

@@ -1,0 +1,173 @@
+"""The workspace-wide `chat.update` budget (SPEC §4, §8).
+
+Slack allows about 50 `chat.update` calls a minute per workspace for the whole app, so every
+answer in a workspace asks one shared governor before each edit. `EditBudget` and `EditQueue`
+are pure clock logic (unit-tested with a fake clock); `WorkspaceGovernor` only turns their
+decisions into awaited futures and one timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# Slack's window and ours are not measured on the same clock; a small margin keeps us inside.
+WINDOW_SECONDS = 60.5
+
+
+class EditBudget:
+    """At most `limit` calls in any `window` seconds: a sliding log of the calls made."""
+
+    def __init__(self, limit: int, window: float = WINDOW_SECONDS):
+        self.limit = limit
+        self.window = window
+        self._sent: deque[float] = deque()
+        self.paused_until = float("-inf")
+
+    def ready_at(self, now: float, keep_free: int = 0) -> float:
+        """The earliest time a call may go out and still leave `keep_free` calls of the
+        window unused (infinity while that is impossible)."""
+        while self._sent and self._sent[0] <= now - self.window:
+            self._sent.popleft()
+        allowed = self.limit - keep_free
+        if allowed <= 0:
+            return float("inf")
+        at = max(now, self.paused_until)
+        if len(self._sent) >= allowed:
+            at = max(at, self._sent[len(self._sent) - allowed] + self.window)
+        return at
+
+    def spend(self, now: float) -> None:
+        self._sent.append(now)
+
+    def pause(self, until: float) -> None:
+        """Slack answered 429: nothing goes out before `until`."""
+        self.paused_until = max(self.paused_until, until)
+
+
+_order = itertools.count()
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One answer's place in the queue, reused for each of its edits."""
+
+    final: bool = False  # a final edit: first in line, may use the reserve
+    not_before: float = 0.0  # the per-message interval since its last edit
+    served: int = 0
+    last_turn: int = -1  # when it was last served, counted in grants (ties never happen)
+    seq: int = field(default_factory=lambda: next(_order))
+
+
+class EditQueue:
+    """Who edits next. Every answer in flight (`open`) holds a reservation for its final edit,
+    so intermediate edits only spend what is left after those; final edits go first, then
+    answers that show no text yet, then the one served longest ago (a long answer cannot
+    starve a short one)."""
+
+    def __init__(self, budget: EditBudget):
+        self.budget = budget
+        self.waiting: list[Ticket] = []
+        self.open: set[Ticket] = set()
+        self._turns = itertools.count()
+
+    @staticmethod
+    def _priority(t: Ticket) -> tuple:
+        return (not t.final, t.served > 0, t.last_turn, t.seq)
+
+    def _best_ready(self, now: float) -> Ticket | None:
+        ready = [t for t in self.waiting if t.final or t.not_before <= now]
+        return min(ready, key=self._priority, default=None)
+
+    def _ready_at(self, t: Ticket, now: float) -> float:
+        return self.budget.ready_at(now, 0 if t.final else len(self.open | {t}))
+
+    def poll(self, now: float) -> tuple[list[Ticket], float | None]:
+        """Grant every ticket that may go now, best first; say when to poll again."""
+        granted = []
+        while (best := self._best_ready(now)) is not None and self._ready_at(best, now) <= now:
+            self.budget.spend(now)
+            best.served += 1
+            best.last_turn = next(self._turns)
+            self.waiting.remove(best)
+            granted.append(best)
+        wakes = [t.not_before for t in self.waiting if not t.final and t.not_before > now]
+        if best is not None:
+            wakes.append(self._ready_at(best, now))
+        wake = min(wakes, default=float("inf"))
+        return granted, wake if wake != float("inf") else None
+
+
+class WorkspaceGovernor:
+    """The async face of one workspace's EditQueue."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.queue = EditQueue(EditBudget(per_minute))
+        self.clock = clock
+        self._futures: dict[Ticket, asyncio.Future] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def open(self, ticket: Ticket) -> None:
+        """An answer started: keep one edit of the budget for its final edit."""
+        self.queue.open.add(ticket)
+
+    def close(self, ticket: Ticket) -> None:
+        """An answer is done: its reservation goes back to the others."""
+        self.queue.open.discard(ticket)
+        self._poll()
+
+    async def acquire(self, ticket: Ticket) -> None:
+        """Wait until `ticket` may send one `chat.update`."""
+        future = asyncio.get_running_loop().create_future()
+        self._futures[ticket] = future
+        self.queue.waiting.append(ticket)
+        self._poll()
+        try:
+            await future
+        finally:
+            if not future.done() or future.cancelled():
+                self._futures.pop(ticket, None)
+                if ticket in self.queue.waiting:
+                    self.queue.waiting.remove(ticket)
+
+    def promote(self, ticket: Ticket) -> None:
+        """A waiting intermediate edit became the final one."""
+        ticket.final = True
+        if ticket in self._futures:
+            self._poll()
+
+    def pause(self, seconds: float) -> None:
+        self.queue.budget.pause(self.clock() + seconds)
+        self._poll()
+
+    def _poll(self) -> None:
+        now = self.clock()
+        granted, wake = self.queue.poll(now)
+        for ticket in granted:
+            future = self._futures.pop(ticket)
+            if not future.done():
+                future.set_result(None)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if wake is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(max(0.0, wake - now), self._poll)
+
+
+class Governors:
+    """One governor per workspace, created on first use."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self._by_team: dict[str, WorkspaceGovernor] = {}
+
+    def for_team(self, team: str) -> WorkspaceGovernor:
+        if team not in self._by_team:
+            self._by_team[team] = WorkspaceGovernor(self.per_minute, self.clock)
+        return self._by_team[team]

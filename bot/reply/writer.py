@@ -1,0 +1,206 @@
+"""One answer's Slack messages (SPEC §4): the placeholder, paced edits that always carry the
+whole text so far, continuation messages when the answer outgrows one message, and the final
+edit with notices and the footer. All edits wait for the workspace governor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.reply.governor import Ticket, WorkspaceGovernor
+from bot.reply.render import SLICE_LIMIT, Fence, fence_at_end, message_payload, split_index
+from bot.slack_calls import retry_after, slack_error
+
+log = logging.getLogger(__name__)
+
+FINAL_ATTEMPTS = 4
+_REJECTED_PAYLOAD = {"invalid_blocks", "msg_too_long", "msg_blocks_too_long",
+                     "invalid_blocks_format", "too_many_blocks"}
+_GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
+
+
+@dataclass
+class _Part:
+    """One Slack message of the answer: the slice of text starting at `start`."""
+
+    ts: str
+    start: int
+    fence: Fence | None
+    shown: dict  # the payload Slack has now
+    failures: int = 0
+
+
+class ReplyWriter:
+    def __init__(self, client: AsyncWebClient, governor: WorkspaceGovernor, *, channel: str,
+                 thread_ts: str, interval: float, clock: Callable[[], float] = time.monotonic,
+                 slice_limit: int = SLICE_LIMIT):
+        self.client = client
+        self.governor = governor
+        self.channel = channel
+        self.thread_ts = thread_ts
+        self.interval = interval
+        self.clock = clock
+        self.slice_limit = slice_limit
+        self._pieces: list[str] = []
+        self._text = ""
+        self.parts: list[_Part] = []
+        self._final: tuple[tuple[str, ...], str | None] | None = None
+        self._ticket = Ticket()
+        self._changed = asyncio.Event()
+        self._last_edit = float("-inf")
+        self._pump: asyncio.Task | None = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self.parts)
+
+    async def start(self, status: str | None = None) -> None:
+        """Post the placeholder (raises SlackApiError when Slack refuses it)."""
+        payload = message_payload("", **({"status": status} if status else {}))
+        response = await self._post(payload)
+        self.parts.append(_Part(response["ts"], 0, None, payload))
+        self.governor.open(self._ticket)
+        self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
+
+    @property
+    def text(self) -> str:
+        if self._pieces:  # joined lazily: deltas arrive far more often than edits go out
+            self._text += "".join(self._pieces)
+            self._pieces.clear()
+        return self._text
+
+    def add_text(self, delta: str) -> None:
+        self._pieces.append(delta)
+        self._changed.set()
+
+    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
+        """Deliver the whole answer with its notices and footer; returns once Slack has it."""
+        self._final = (notices, footer)
+        self._changed.set()
+        self.governor.promote(self._ticket)
+        if self._pump is not None:
+            try:
+                await self._pump
+            finally:
+                self.governor.close(self._ticket)
+
+    # --- what each message should show -------------------------------------------------
+
+    def _seal_overflow(self) -> list[_Part]:
+        """Cut the last message's slice where it outgrows one message; return new parts
+        (not yet posted) for the rest. Cuts never move: the text before them is final."""
+        new: list[_Part] = []
+        last = self.parts[-1]
+        while len(self.text) - last.start > self.slice_limit:
+            segment = self.text[last.start:]
+            cut = split_index(segment, self.slice_limit, last.fence)
+            last = _Part("", last.start + cut, fence_at_end(segment[:cut], last.fence), {})
+            new.append(last)
+        return new
+
+    def _wanted(self, index: int, parts: list[_Part]) -> dict:
+        part = parts[index]
+        is_last = index == len(parts) - 1
+        end = len(self.text) if is_last else parts[index + 1].start
+        notices, footer = self._final if (is_last and self._final) else ((), None)
+        return message_payload(self.text[part.start:end], part.fence, notices=notices,
+                               footer=footer)
+
+    # --- the pump ------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            await self._changed.wait()
+            await self._post_continuations()
+            stale = self._stale_parts()
+            if not stale:
+                self._changed.clear()
+                if self._final is not None:
+                    return
+                continue
+            sealed = stale[0] != len(self.parts) - 1
+            self._ticket.final = self._final is not None or sealed
+            self._ticket.not_before = self._last_edit + self.interval
+            await self.governor.acquire(self._ticket)
+            self._changed.clear()
+            await self._post_continuations()
+            stale = self._stale_parts() or [len(self.parts) - 1]
+            done = await self._edit(stale[0])
+            if not done or len(stale) > 1 or self._final is not None:
+                self._changed.set()
+
+    def _stale_parts(self) -> list[int]:
+        parts = self.parts
+        return [i for i, part in enumerate(parts) if part.shown != self._wanted(i, parts)]
+
+    async def _post_continuations(self) -> None:
+        for part in self._seal_overflow():
+            parts = [*self.parts, part]
+            payload = self._wanted(len(parts) - 1, parts)
+            try:
+                response = await self._post(payload)
+            except (SlackApiError, TimeoutError, OSError) as error:
+                log.warning("continuation message failed in %s: %s", self.channel,
+                            slack_error(error))
+                await asyncio.sleep(1)
+                return
+            part.ts, part.shown = response["ts"], payload
+            self.parts.append(part)
+
+    async def _post(self, payload: dict) -> dict:
+        """chat.postMessage in the thread; waits out 429s (a per-channel limit)."""
+        for attempt in range(FINAL_ATTEMPTS):
+            try:
+                return await self.client.chat_postMessage(
+                    channel=self.channel, thread_ts=self.thread_ts, **payload)
+            except SlackApiError as error:
+                wait = retry_after(error)
+                if wait is None or attempt == FINAL_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def _edit(self, index: int) -> bool:
+        """One chat.update of part `index` (its turn was granted). False: try again later."""
+        part = self.parts[index]
+        payload = self._wanted(index, self.parts)
+        self._last_edit = self.clock()
+        try:
+            await self.client.chat_update(channel=self.channel, ts=part.ts, **payload)
+        except (SlackApiError, TimeoutError, OSError) as error:
+            return await self._edit_failed(part, payload, error)
+        part.shown = payload
+        return True
+
+    async def _edit_failed(self, part: _Part, payload: dict, error: Exception) -> bool:
+        code = slack_error(error)
+        wait = retry_after(error)
+        if wait is not None:
+            self.governor.pause(wait)
+            return False
+        log.warning("chat.update failed in %s: %s", self.channel, code)
+        if code in _GONE:  # the placeholder was deleted: the answer goes in a new message
+            part.ts = (await self._post(payload))["ts"]
+            part.shown = payload
+            return True
+        if code in _REJECTED_PAYLOAD:  # never lose the answer: plain text always fits
+            plain = {"text": payload["text"], "blocks": []}
+            try:
+                await self.client.chat_update(channel=self.channel, ts=part.ts, **plain)
+                part.shown = payload
+                return True
+            except (SlackApiError, TimeoutError, OSError) as again:
+                log.warning("plain-text fallback failed in %s: %s", self.channel,
+                            slack_error(again))
+        part.failures += 1
+        if part.failures >= FINAL_ATTEMPTS:
+            part.shown = payload  # give up on this message rather than loop forever
+            return True
+        await asyncio.sleep(0.5 * 2 ** part.failures)
+        return False

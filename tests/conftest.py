@@ -1,0 +1,56 @@
+"""Fixtures: the project's Slack and Claude servers, and the real bot pointed at them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Bot, create_bot
+from bot.config import load_settings
+from tests.servers.claude import ClaudeServer
+from tests.servers.slack import SlackServer
+
+
+@pytest.fixture
+async def slack():
+    async with SlackServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def claude():
+    async with ClaudeServer() as server:
+        yield server
+
+
+def bot_env(slack: SlackServer, claude: ClaudeServer, **overrides: str) -> dict[str, str]:
+    """What a deployment's .env would hold, pointing at the local servers."""
+    env = {
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_APP_TOKEN": slack.app_token,
+        "SLACK_API_URL": slack.api_url,
+        "ANTHROPIC_API_KEY": claude.api_key,
+        "ANTHROPIC_BASE_URL": claude.base_url,
+        "SLACK_UPDATE_INTERVAL": "0.05",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+@pytest.fixture
+async def make_bot(slack, claude, monkeypatch):
+    """Start the real bot (Socket Mode unless told otherwise) against the local servers."""
+    bots: list[Bot] = []
+
+    async def make(**overrides: str) -> Bot:
+        env = bot_env(slack, claude, **overrides)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", env["ANTHROPIC_BASE_URL"])  # the SDK reads it
+        bot = await create_bot(load_settings(env))
+        bots.append(bot)
+        await bot.start()
+        if bot.settings.socket_mode:
+            await slack.wait_connected(len([b for b in bots if b.settings.socket_mode]))
+        return bot
+
+    yield make
+    for bot in bots:
+        await bot.stop()

@@ -1,0 +1,54 @@
+"""`python -m bot`, exactly as the README runs it: settings from a .env file."""
+
+import asyncio
+import os
+import signal
+import sys
+
+from tests.conftest import bot_env
+from tests.e2e.helpers import answered, body_of
+
+
+async def run_bot(cwd, env_file: dict[str, str] | None, extra_env: dict | None = None):
+    if env_file is not None:
+        (cwd / ".env").write_text("".join(f"{k}={v}\n" for k, v in env_file.items()))
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "ANTHROPIC_", "CLAUDE_"))}
+    env.update(extra_env or {})
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_the_run_command_answers_a_mention_and_stops_on_sigterm(slack, claude, tmp_path):
+    bot = await run_bot(tmp_path, bot_env(slack, claude, LOG_LEVEL="DEBUG"))
+    try:
+        await slack.wait_connected(timeout=20)
+        await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> hi from a process")
+        [reply] = await answered(slack)
+        assert body_of(reply) == "Hello from the test Claude."
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(bot.communicate(), 20)
+    assert bot.returncode == 0
+    logs = (out + err).decode()
+    for secret in (slack.bot_token, slack.app_token, claude.api_key):
+        assert secret not in logs  # even at DEBUG, where the SDKs log their requests
+    assert "Traceback" not in logs
+
+
+async def test_a_missing_setting_stops_the_bot_with_one_plain_line(tmp_path):
+    bot = await run_bot(tmp_path, {"SLACK_APP_TOKEN": "xapp-1", "ANTHROPIC_API_KEY": "sk-ant-1"})
+    out, err = await asyncio.wait_for(bot.communicate(), 20)
+    assert bot.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0] and out == b""
+
+
+async def test_a_rejected_token_stops_the_bot_with_one_plain_line(slack, claude, tmp_path):
+    bot = await run_bot(tmp_path, bot_env(slack, claude, SLACK_BOT_TOKEN="xoxb-not-valid"))
+    out, err = await asyncio.wait_for(bot.communicate(), 20)
+    assert bot.returncode == 1
+    text = err.decode().strip()
+    assert text.splitlines()[-1].startswith("Startup error: Slack refused SLACK_BOT_TOKEN")
+    assert "Traceback" not in text and "xoxb-not-valid" not in text

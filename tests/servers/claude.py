@@ -1,0 +1,543 @@
+"""A local stand-in for the Anthropic Messages API (version 2026-10-21) for the real SDK.
+
+It speaks the real wire format (SSE framing and event order, error bodies, request-id,
+x-should-retry, retry-after). Each accepted /v1/messages request is answered by a `Reply`: queued
+replies first (each for `times` requests), then `responder(body)`, then `default`. count_tokens
+and rejected requests (auth, validation) never use up a queued reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import math
+import secrets
+import string
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+
+@dataclass
+class Reply:
+    text: str = "Hello from the test Claude."
+    thinking: str | None = None  # streamed as a thinking block (+ signature_delta) before the text
+    chunk_chars: int = 8  # characters per text_delta / thinking_delta
+    delay: float = 0.0  # seconds between deltas
+    first_delay: float = 0.0  # seconds between message_start and the first content block
+    stop_reason: str = "end_turn"
+    stop_details: dict | None = None  # sent on message_delta when set
+    input_tokens: int | None = None  # default: len(request JSON) // 4
+    output_tokens: int | None = None  # default: max(1, len(text) // 4)
+    cache_read: int = 0
+    cache_write: int = 0  # also reported as cache_creation.ephemeral_5m_input_tokens
+    error_after: int | None = None  # text chars sent before an SSE `error` event ends the stream
+    error_type: str = "overloaded_error"
+    stall_after: int | None = None  # text chars sent before going silent (see release_stalls)
+    drop_after: int | None = None  # text chars sent before the connection is closed mid-body
+    http_status: int | None = None  # answer with this HTTP error instead of a message
+    error_message: str | None = None
+    retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
+    ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
+    times: int = 1  # how many requests this reply answers when queued
+
+
+@dataclass
+class Recorded:
+    body: dict  # {} when the body was not a JSON object
+    headers: dict  # header names lower-cased
+    at: float  # time.monotonic() on arrival
+    status: int  # HTTP status answered (200 for streams, even if they end in an error event)
+    path: str
+    request_id: str = ""  # also sent as the `request-id` header
+
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+STATUS_FOR = {etype: status for status, etype in ERROR_TYPES.items()}
+DEFAULT_MESSAGES = {
+    "overloaded_error": "Overloaded",
+    "api_error": "Internal server error",
+    "rate_limit_error": "This request would exceed your rate limit.",
+    "authentication_error": "invalid x-api-key",
+    "invalid_request_error": "Invalid request",
+}
+# Top-level fields accepted by count_tokens; /v1/messages takes a few more. temperature, top_p
+# and top_k were removed in API version 2026-10-21, so they are rejected like any unknown field.
+COUNT_FIELDS = {"model", "messages", "system", "thinking", "output_config", "cache_control"}
+COUNT_FIELDS |= {"tools", "tool_choice", "context_management", "mcp_servers", "speed"}
+MESSAGE_FIELDS = COUNT_FIELDS | {"max_tokens", "stream", "metadata", "stop_sequences"}
+MESSAGE_FIELDS |= {"service_tier", "container", "diagnostics", "inference_geo"}
+MAGIC = {  # leading bytes per media type; WebP also has "WEBP" at offset 8
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF",),
+}
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+MAX_IMAGE_B64 = 5 * 1024 * 1024  # the limit applies to the base64 string, not the raw bytes
+TOKENS_PER_ATTACHMENT = 1600
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
+
+
+def _check_source(block: dict, where: str, counting: bool) -> str | None:
+    kind, source = block["type"], block.get("source")
+    stype = source.get("type") if isinstance(source, dict) else None
+    if stype in ("url", "file") or (kind == "document" and stype in ("text", "content")):
+        # Not inspectable here; count_tokens refuses url and file sources like the real API.
+        if counting and stype in ("url", "file"):
+            return f"{where}.{kind}.source: {stype} sources are not supported for token counting"
+        return None
+    if stype != "base64":
+        return f"{where}.{kind}.source.type: Input should be 'base64', 'url' or 'file'"
+    allowed = IMAGE_TYPES if kind == "image" else ("application/pdf",)
+    media, data = source.get("media_type"), source.get("data")
+    if media not in allowed:
+        wanted = " or ".join(repr(m) for m in allowed)
+        return f"{where}.{kind}.source.base64.media_type: Input should be {wanted}"
+    if kind == "image" and isinstance(data, str) and len(data) > MAX_IMAGE_B64:
+        return (
+            f"{where}.image.source.base64: image exceeds 5 MB maximum: "
+            f"{len(data)} bytes > {MAX_IMAGE_B64} bytes"
+        )
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        return f"{where}.{kind}.source.base64.data: invalid base64 data"
+    if raw.startswith(MAGIC[media]) and (media != "image/webp" or raw[8:12] == b"WEBP"):
+        return None
+    if kind == "image":
+        problem = f"Image does not match the provided media type {media}"
+        return f"{where}.image.source.base64.data: {problem}"
+    return f"{where}.document.source.base64.data: The PDF specified was not valid."
+
+
+def _check_content(content: object, where: str, role: str, counting: bool) -> str | None:
+    if content is None or content == "" or content == []:
+        return (
+            f"{where}: all messages must have non-empty content except for the optional "
+            "final assistant message"
+        )
+    empty_text = f"{where.split('.')[0]}: text content blocks must be non-empty"
+    if isinstance(content, str):
+        return None if content.strip() else empty_text
+    if not isinstance(content, list):
+        return f"{where}.content: Input should be a valid list"
+    for j, block in enumerate(content):
+        here = f"{where}.content.{j}"
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            return f"{here}.type: Field required"
+        kind, text = block["type"], block.get("text")
+        if kind == "text" and (not isinstance(text, str) or not text.strip()):
+            return empty_text
+        if kind == "document" and role == "assistant":
+            return f"{here}: document blocks are not permitted in assistant messages"
+        if kind in ("image", "document") and (error := _check_source(block, here, counting)):
+            return error
+    return None
+
+
+def _breakpoints(body: dict) -> int:
+    """cache_control markers: top-level (counts as one), system, tools and message blocks."""
+    blocks = [b for b in (body.get("tools") or []) if isinstance(b, dict)]
+    if isinstance(body.get("system"), list):
+        blocks += body["system"]
+    for msg in body["messages"]:
+        if isinstance(msg["content"], list):
+            blocks += msg["content"]
+    return bool(body.get("cache_control")) + sum(bool(b.get("cache_control")) for b in blocks)
+
+
+def validate(body: dict, counting: bool = False) -> str | None:
+    """The 400 message the real API would give for `body`, or None if it would be accepted."""
+    for key in body:
+        if key not in (COUNT_FIELDS if counting else MESSAGE_FIELDS):
+            return f"{key}: Extra inputs are not permitted"
+    for key in ("model", "messages") if counting else ("model", "max_tokens", "messages"):
+        if key not in body:
+            return f"{key}: Field required"
+    if not counting and (not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1):
+        return "max_tokens: Input should be greater than or equal to 1"
+    system = body.get("system")
+    if isinstance(system, list) and system:
+        if not all(isinstance(b, dict) and b.get("type") == "text" for b in system):
+            return "system: Input should be a valid string or a list of text blocks"
+        if error := _check_content(system, "system", "system", counting):
+            return error
+    elif system is not None and not isinstance(system, (str, list)):
+        return "system: Input should be a valid string or a list of text blocks"
+    messages = body["messages"]
+    if not isinstance(messages, list) or not messages:
+        return "messages: at least one message is required"
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            return f"messages.{i}: Input should be a valid dictionary"
+        if msg.get("role") not in ("user", "assistant"):
+            return f"messages.{i}.role: Input should be 'user' or 'assistant'"
+        if i == 0 and msg["role"] != "user":
+            return 'messages: first message must use the "user" role'
+        if error := _check_content(msg.get("content"), f"messages.{i}", msg["role"], counting):
+            return error
+    if (found := _breakpoints(body)) > 4:
+        return f"A maximum of 4 blocks with cache_control may be provided. Found {found}."
+    return None
+
+
+def count_tokens(body: dict) -> int:
+    """Estimate: characters of text in system + messages // 4, plus 1,600 per image/document."""
+    system = body.get("system")
+    blocks = [{"type": "text", "text": system}] if isinstance(system, str) else list(system or [])
+    for msg in body["messages"]:
+        content = msg["content"]
+        blocks += [{"type": "text", "text": content}] if isinstance(content, str) else content
+    chars = sum(len(b["text"]) for b in blocks if b["type"] == "text")
+    attachments = sum(b["type"] in ("image", "document") for b in blocks)
+    return chars // 4 + TOKENS_PER_ATTACHMENT * attachments
+
+
+class ClaudeServer:
+    def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
+        self.api_key = api_key
+        self.default = default or Reply()
+        self.responder: Callable[[dict], Reply] | None = None
+        self.requests: list[Recorded] = []
+        # (request_id, monotonic time of the stream's last event: message_stop, error, or the
+        # moment a stall/drop began); one entry per finished stream.
+        self.stream_events: list[tuple[str, float]] = []
+        self.base_url = ""
+        self._queue: deque[list] = deque()  # [reply, answers left]
+        self._first_delta: dict[str, float] = {}
+        self._last_event: dict[str, float] = {}
+        self._changed = asyncio.Event()  # replaced after each notification
+        self._release = asyncio.Event()  # replaced on every release_stalls()
+        self._stopping = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=32 * 1024 * 1024)  # the API's request size limit
+        app.router.add_post("/v1/messages", self._messages)
+        app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        self._stopping.set()  # wakes every delay and ping wait
+        self.release_stalls()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> ClaudeServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def enqueue(self, *replies: Reply) -> None:
+        self._queue.extend([reply, reply.times] for reply in replies)
+
+    def release_stalls(self) -> None:
+        """Close the connections of responses stalled so far (later stalls are unaffected)."""
+        self._release.set()
+        self._release = asyncio.Event()
+
+    def first_delta_at(self, request_id: str) -> float | None:
+        """Monotonic time the first text_delta of that request was written."""
+        return self._first_delta.get(request_id)
+
+    def last_event_at(self, request_id: str) -> float | None:
+        """Monotonic time the latest non-ping event of that request was written."""
+        return self._last_event.get(request_id)
+
+    async def wait_for(
+        self, predicate: Callable[[], object], timeout: float = 5.0, what: str = ""
+    ) -> None:
+        """Wait until `predicate()` is truthy; re-checked after each request and event written."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if (left := deadline - time.monotonic()) <= 0:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+            await _wait(self._changed, left)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _pick(self, body: dict) -> Reply:
+        if self._queue:
+            entry = self._queue[0]
+            entry[1] -= 1
+            if entry[1] <= 0:
+                self._queue.popleft()
+            return entry[0]
+        return self.responder(body) if self.responder else self.default
+
+    async def _admit(
+        self, request: web.Request, rid: str
+    ) -> tuple[dict, Recorded, web.Response | None]:
+        """Parse, authenticate and validate: (body, its record, error response or None)."""
+        at = time.monotonic()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        too_large = False
+        try:
+            body = await request.json()
+        except web.HTTPRequestEntityTooLarge:  # over the API's 32 MB request limit
+            body, too_large = None, True
+        except ValueError:
+            body = None
+        if too_large:
+            error = _error(rid, 413, message="Request exceeds the maximum allowed number of bytes.")
+        elif (
+            headers.get("authorization") != f"Bearer {self.api_key}"
+            and headers.get("x-api-key") != self.api_key
+        ):
+            error = _error(rid, 401)
+        elif "anthropic-version" not in headers:
+            error = _error(rid, 400, message="anthropic-version: header is required")
+        elif not isinstance(body, dict):
+            error = _error(rid, 400, message="There was an error parsing the body of your request.")
+        elif message := validate(body, counting=request.path.endswith("/count_tokens")):
+            error = _error(rid, 400, message=message)
+        else:
+            error = None
+        body = body if isinstance(body, dict) else {}
+        record = Recorded(body, headers, at, error.status if error else 200, request.path, rid)
+        self.requests.append(record)
+        self._notify()
+        return body, record, error
+
+    async def _count_tokens(self, request: web.Request) -> web.Response:
+        rid = _new_id("req_011C")
+        body, _, error = await self._admit(request, rid)
+        return error or web.json_response(
+            {"input_tokens": count_tokens(body)}, headers={"request-id": rid}
+        )
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        rid = _new_id("req_011C")
+        body, record, error = await self._admit(request, rid)
+        if error:
+            return error
+        reply = self._pick(body)
+        if reply.http_status is not None:
+            record.status = reply.http_status
+            return _error(
+                rid, reply.http_status, message=reply.error_message, retry_after=reply.retry_after
+            )
+        if body.get("stream"):
+            return await self._stream(request, rid, body, reply)
+        return await self._single(request, rid, body, reply)
+
+    async def _single(
+        self, request: web.Request, rid: str, body: dict, reply: Reply
+    ) -> web.StreamResponse:
+        """Non-streaming: one JSON Message. error/stall/drop apply to the whole answer."""
+        usage = _usage(body, reply)
+        message = _message(body, usage, reply, usage["output_tokens"])
+        if reply.thinking is not None:
+            message["content"].append(
+                {"type": "thinking", "thinking": reply.thinking, "signature": _signature(rid)}
+            )
+        message["content"].append({"type": "text", "text": reply.text})
+        message.update(stop_reason=reply.stop_reason, stop_details=reply.stop_details)
+        stopped = await _wait(self._stopping, reply.first_delay)
+        if not stopped and reply.stall_after is not None:
+            await _wait(self._release, None)
+        if stopped or reply.stall_after is not None or reply.drop_after is not None:
+            if request.transport:
+                request.transport.abort()
+            return web.Response()
+        if reply.error_after is not None:
+            return _error(
+                rid, STATUS_FOR.get(reply.error_type, 500), reply.error_type, reply.error_message
+            )
+        return web.json_response(message, headers={"request-id": rid})
+
+    async def _stream(
+        self, request: web.Request, rid: str, body: dict, reply: Reply
+    ) -> web.StreamResponse:
+        headers = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+        resp = web.StreamResponse(headers={**headers, "request-id": rid})
+        await resp.prepare(request)
+
+        async def send(name: str, **fields: object) -> None:
+            # Every event's data repeats its name as "type". One write per event: aiohttp
+            # passes each straight to the socket, so the cadence the client sees is real.
+            data = json.dumps({"type": name, **fields}, separators=(",", ":"))
+            if name == "ping":
+                data = '{"type": "ping"}'  # byte-exact as the real API sends it
+            await resp.write(f"event: {name}\ndata: {data}\n\n".encode())
+            now = time.monotonic()
+            if name != "ping":
+                self._last_event[rid] = now
+            if fields.get("delta", {}).get("type") == "text_delta":
+                self._first_delta.setdefault(rid, now)
+            self._notify()
+
+        async def idle(seconds: float, until: asyncio.Event) -> bool:
+            """Wait `seconds` (inf: forever), pinging every `ping_every`; True if `until` fired."""
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0:
+                step = min(left, reply.ping_every or math.inf)
+                if await _wait(until, None if step == math.inf else step):
+                    return True
+                if reply.ping_every and end > time.monotonic():
+                    await send("ping")
+            return False
+
+        async def pause(seconds: float) -> None:
+            if await idle(seconds, self._stopping):
+                raise ConnectionAbortedError("server stopping")
+
+        async def block(index: int, kind: str, text: str) -> None:
+            """Open a text/thinking block and stream `text` into it (left open)."""
+            start = {"type": kind, kind: ""} | ({"signature": ""} if kind == "thinking" else {})
+            await send("content_block_start", index=index, content_block=start)
+            if index == 0:
+                await send("ping")  # recorded streams ping right after the first block opens
+            for at in range(0, len(text), reply.chunk_chars):
+                if index or at:
+                    await pause(reply.delay)
+                piece = {"type": f"{kind}_delta", kind: text[at : at + reply.chunk_chars]}
+                await send("content_block_delta", index=index, delta=piece)
+
+        def finished(at: float) -> None:
+            self.stream_events.append((rid, at))
+            self._notify()
+
+        usage = _usage(body, reply)
+        # The earliest interruption wins; the text is cut exactly at its character count.
+        cuts = [
+            (reply.error_after, "error"),
+            (reply.stall_after, "stall"),
+            (reply.drop_after, "drop"),
+        ]
+        cut, action = min(((n, what) for n, what in cuts if n is not None), default=(None, None))
+        try:
+            await send("message_start", message=_message(body, usage, reply, 1))
+            await pause(reply.first_delay)
+            index = 0
+            if reply.thinking is not None:
+                await block(0, "thinking", reply.thinking)
+                signature = {"type": "signature_delta", "signature": _signature(rid)}
+                await send("content_block_delta", index=0, delta=signature)
+                await send("content_block_stop", index=0)
+                index = 1
+            await block(index, "text", reply.text[:cut])
+            if action == "error":
+                message = reply.error_message or DEFAULT_MESSAGES.get(reply.error_type, "Error")
+                await send("error", error={"type": reply.error_type, "message": message})
+                finished(self._last_event[rid])
+                return resp
+            if action is not None:  # stall or drop: the stream ends without its last events
+                finished(time.monotonic())
+                if action == "stall":
+                    await idle(math.inf, self._release)
+                if request.transport:  # None when the client already left
+                    request.transport.close()  # flush what was written, then FIN mid-body
+                return resp
+            await send("content_block_stop", index=index)
+            delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
+            if reply.stop_details is not None:
+                delta["stop_details"] = reply.stop_details
+            await send("message_delta", delta=delta, usage=usage)
+            await send("message_stop")
+            finished(self._last_event[rid])
+        except ConnectionError:  # the client left, or the server is stopping
+            if rid not in dict(self.stream_events):
+                finished(self._last_event.get(rid, time.monotonic()))
+            if request.transport:
+                request.transport.abort()
+        return resp
+
+
+async def _wait(event: asyncio.Event, seconds: float | None) -> bool:
+    """Wait for `event` up to `seconds` (None: forever); True if it is set."""
+    if seconds is not None and seconds <= 0:
+        return event.is_set()
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _error(
+    rid: str,
+    status: int,
+    etype: str | None = None,
+    message: str | None = None,
+    retry_after: float | None = None,
+) -> web.Response:
+    default = "api_error" if status >= 500 else "invalid_request_error"
+    etype = etype or ERROR_TYPES.get(status, default)
+    retry = status in (408, 409, 429) or status >= 500  # the statuses the SDK would retry anyway
+    headers = {"request-id": rid, "x-should-retry": "true" if retry else "false"}
+    if retry_after is not None:
+        headers["retry-after"] = f"{retry_after:g}"  # the SDK parses fractional seconds
+    error = {"type": etype, "message": message or DEFAULT_MESSAGES.get(etype, "Error")}
+    payload = {"type": "error", "error": error, "request_id": rid}  # key order as recorded
+    return web.json_response(payload, status=status, headers=headers)
+
+
+def _usage(body: dict, reply: Reply) -> dict:
+    """Cumulative usage as sent on message_delta."""
+    input_tokens = reply.input_tokens
+    output_tokens = reply.output_tokens
+    return {
+        "input_tokens": len(json.dumps(body)) // 4 if input_tokens is None else input_tokens,
+        "cache_creation_input_tokens": reply.cache_write,
+        "cache_read_input_tokens": reply.cache_read,
+        "output_tokens": max(1, len(reply.text) // 4) if output_tokens is None else output_tokens,
+    }
+
+
+def _message(body: dict, usage: dict, reply: Reply, output_tokens: int) -> dict:
+    """A Message with no content yet, shaped like message_start's (key order as recorded)."""
+    cache_creation = {
+        "ephemeral_5m_input_tokens": reply.cache_write,
+        "ephemeral_1h_input_tokens": 0,
+    }
+    return {
+        "model": body["model"],
+        "id": _new_id("msg_01"),
+        "type": "message",
+        "role": "assistant",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {
+            **usage,
+            "cache_creation": cache_creation,
+            "output_tokens": output_tokens,
+            "service_tier": "standard",
+            "inference_geo": "not_available",
+        },
+    }
+
+
+def _signature(rid: str) -> str:
+    return base64.b64encode(f"test-signature-{rid}".encode()).decode()

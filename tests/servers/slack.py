@@ -1,0 +1,205 @@
+"""A local stand-in for Slack: Web API, Socket Mode and file downloads on 127.0.0.1.
+
+    async with SlackServer() as slack:
+        client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+        ...
+
+Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
+Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
+response_url), slack_state (messages, files, downloads), slack_validate (payload limits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from .slack_socket import SocketModeMixin
+from .slack_state import ConversationsMixin, FilesMixin
+from .slack_webapi import WebApiMixin
+
+FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
+POLL = 0.05  # wait_for also re-checks this often, for predicates on state we can't see change
+
+
+@dataclass
+class Call:
+    method: str  # "chat.update", or "files.download", "response_url", "redirect"
+    params: dict
+    token: str | None
+    at: float  # clock() when the request arrived
+    status: int
+    response: dict
+    headers: dict
+
+
+@dataclass
+class _Fault:
+    status: int
+    error: str
+    retry_after: float | None
+
+
+class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-test-bot-token",
+        app_token: str = "xapp-test-app-token",
+        team_id: str = "T0TEAM",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        app_id: str = "A0APP",
+        updates_per_minute: int | None = None,
+        files_scope: bool = True,
+        replies_page_max: int = 1000,
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.app_id = app_id
+        self.updates_per_minute = updates_per_minute
+        self.files_scope = files_scope
+        self.replies_page_max = replies_page_max
+        # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
+        self.clock: Callable[[], float] = time.monotonic
+
+        self.api_url = ""
+        self.origin = ""
+        self.calls: list[Call] = []
+        self.events_sent: dict[str, float] = {}
+        self.acks: dict[str, dict] = {}
+        self.acks_at: dict[str, float] = {}  # envelope_id -> clock() when the ack arrived
+        self.responses: list[tuple[str, dict]] = []
+        self.connections_total = 0  # sockets that ever said hello (reconnects included)
+        self.not_in_channel: set[str] = set()
+        self.missing_channels: set[str] = set()
+
+        self._channels: dict[str, dict[str, dict]] = {}
+        self._next_ts_us = FIRST_TS_US
+        self._files: dict[str, tuple[dict, bytes]] = {}
+        self._file_paths: dict[str, str] = {}
+        self._redirects: dict[str, str] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, deque[float]] = {}
+        self._update_times: dict[str, list[float]] = {}
+        self._tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._rr = 0
+        self._seq = itertools.count(1)  # ids for files, events, blocks: stable per server
+        self._waiters: list[asyncio.Future] = []
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_get("/link/", self._handle_link)
+        app.router.add_post("/response/{tail:.*}", self._handle_response_url)
+        app.router.add_get("/{tail:.*}", self._handle_get)  # file URLs and redirects
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.origin = f"http://127.0.0.1:{port}"
+        self.api_url = f"{self.origin}/api/"
+
+    async def stop(self) -> None:
+        # Open WebSockets would keep the runner's cleanup waiting; close them first.
+        for ws in list(self._sockets):
+            await ws.close(code=1001, message=b"server stopping")
+        self._sockets.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SlackServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- recording and waiting ---
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def _record(self, method, params, token, at, status, response, request) -> None:
+        headers = dict(request.headers)
+        self.calls.append(Call(method, params, token, at, status, response, headers))
+        self._notify()
+
+    def _notify(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = ""
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {what}")
+            fut = loop.create_future()
+            self._waiters.append(fut)
+            await asyncio.wait([fut], timeout=min(remaining, POLL))
+
+    # --- fault injection ---
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        error: str = "ratelimited",
+        retry_after: float | None = 1,
+        times: int = 1,
+    ) -> None:
+        queue = self._faults.setdefault(method, deque())
+        queue.extend(_Fault(status, error, retry_after) for _ in range(times))
+
+    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
+        self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    async def _inject_faults(self, method: str) -> tuple[int, dict, dict] | None:
+        """Apply a pending delay, then answer a pending failure (None: proceed normally)."""
+        delays = self._delays.get(method)
+        if delays:
+            await asyncio.sleep(delays.popleft())
+        faults = self._faults.get(method)
+        if not faults:
+            return None
+        fault = faults.popleft()
+        headers = {}
+        if fault.retry_after is not None:
+            # slack_sdk does int(Retry-After), so only whole seconds are sent.
+            headers["Retry-After"] = str(max(0, math.ceil(fault.retry_after)))
+        return fault.status, {"ok": False, "error": fault.error}, headers
+
+    @staticmethod
+    def _json(status: int, body: dict, headers: dict[str, Any] | None = None) -> web.Response:
+        return web.Response(
+            status=status,
+            text=json.dumps(body),
+            content_type="application/json",
+            charset="utf-8",
+            headers=headers,
+        )

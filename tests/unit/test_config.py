@@ -1,0 +1,62 @@
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "ANTHROPIC_API_KEY": "sk-ant-x", "SLACK_APP_TOKEN": "xapp-1"}
+
+
+def test_defaults_follow_the_spec():
+    s = load_settings(BASE)
+    assert s.socket_mode
+    assert (s.port, s.slack_api_url, s.claude_model, s.claude_max_tokens) == (
+        3000, "https://slack.com/api/", "claude-sonnet-5-5", 8192)
+    assert (s.claude_idle_timeout, s.slack_update_interval, s.slack_updates_per_minute) == (
+        60.0, 1.0, 50)
+    assert (s.slack_command, s.max_images, s.max_file_mb, s.shutdown_grace_seconds) == (
+        "/claude", 20, 20.0, 25.0)
+    assert (s.log_level, s.slack_streaming, s.redis_url) == ("INFO", "edit", None)
+
+
+def test_http_mode_when_only_the_signing_secret_is_set():
+    env = {**BASE, "SLACK_SIGNING_SECRET": "shh", "PORT": "8080"}
+    del env["SLACK_APP_TOKEN"]
+    s = load_settings(env)
+    assert not s.socket_mode and s.port == 8080
+
+
+def test_api_url_gets_its_trailing_slash():
+    assert load_settings({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == (
+        "http://127.0.0.1:9/api/")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("SLACK_BOT_TOKEN", ""), ("ANTHROPIC_API_KEY", ""), ("SLACK_BOT_TOKEN", "nope"),
+    ("SLACK_APP_TOKEN", "xoxb-wrong"), ("PORT", "eighty"), ("PORT", "70000"),
+    ("CLAUDE_MAX_TOKENS", "0"), ("CLAUDE_IDLE_TIMEOUT", "nan"), ("SLACK_UPDATE_INTERVAL", "-1"),
+    ("SLACK_UPDATES_PER_MINUTE", "1.5"), ("MAX_IMAGES", "-2"), ("MAX_FILE_MB", "big"),
+    ("SLACK_API_URL", "slack.com"), ("LOG_LEVEL", "LOUD"), ("SLACK_COMMAND", "claude"),
+    ("SLACK_STREAMING", "fast"), ("REDIS_URL", "http://x"), ("CLAUDE_PRICES", "{bad"),
+    ("CLAUDE_PRICES", '{"m": {"input": 1}}'), ("SHUTDOWN_GRACE_SECONDS", "soon"),
+])
+def test_a_bad_setting_is_named_in_one_line(name, value):
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**BASE, name: value})
+    message = str(caught.value)
+    assert name in message and "\n" not in message
+
+
+def test_neither_mode_configured():
+    env = dict(BASE)
+    del env["SLACK_APP_TOKEN"]
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET"):
+        load_settings(env)
+
+
+def test_price_override_parses():
+    s = load_settings({**BASE, "CLAUDE_PRICES": '{"my-model": {"input": 1, "output": 2}}'})
+    assert s.claude_prices == {"my-model": {"input": 1.0, "output": 2.0}}
+
+
+def test_secrets_lists_every_token():
+    s = load_settings({**BASE, "SLACK_SIGNING_SECRET": "sig"})
+    assert set(s.secrets()) == {"xoxb-1", "sk-ant-x", "xapp-1", "sig"}
