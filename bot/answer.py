@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 
 import anthropic
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.claude import ClaudeResult, stream_answer
@@ -17,7 +16,7 @@ from bot.conversation import decode_slack_text, system_prompt
 from bot.footer import footer_text
 from bot.reply.governor import Governors
 from bot.reply.writer import ReplyWriter
-from bot.slack_calls import slack_error
+from bot.slack_calls import SLACK_FAILURES, slack_error
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ async def answer(deps: Deps, question: Question) -> None:
                          interval=settings.slack_update_interval)
     try:  # the placeholder goes first: nothing else may delay it (SPEC §4, §8)
         await writer.start()
-    except (SlackApiError, TimeoutError, OSError) as error:
+    except SLACK_FAILURES as error:
         log.warning("could not post the placeholder in %s: %s", question.channel,
                     slack_error(error))
         return

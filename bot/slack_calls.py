@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
+
+# What a Slack call may raise when Slack or the network fails (never a bug of ours).
+SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError, OSError)
 
 
 def slack_error(error: BaseException) -> str:

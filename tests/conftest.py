@@ -11,8 +11,9 @@ from tests.servers.slack import SlackServer
 
 
 @pytest.fixture
-async def slack():
-    async with SlackServer() as server:
+async def slack(request):
+    """The Slack server; `indirect` parametrization passes SlackServer options."""
+    async with SlackServer(**getattr(request, "param", {})) as server:
         yield server
 
 

@@ -28,7 +28,9 @@ class Fence:
     """A code fence that is open: its marker (``` or ~~~, maybe longer) and opening line."""
 
     marker: str
-    opener: str
+    opener: str  # re-opened at the top of a continuation, so the language is kept
+
+MAX_OPENER = 80  # a longer info string is not a language: re-open with the bare marker
 
 
 def _fence_step(line: str, fence: Fence | None) -> Fence | None:
@@ -39,7 +41,8 @@ def _fence_step(line: str, fence: Fence | None) -> Fence | None:
     if fence is None:
         if marker[0] == "`" and "`" in info:  # ```inline``` on one line is not a fence
             return None
-        return Fence(marker, line.strip())
+        opener = line.strip()
+        return Fence(marker, opener if len(opener) <= MAX_OPENER else marker)
     if marker[0] == fence.marker[0] and len(marker) >= len(fence.marker) and not info.strip():
         return None
     return fence
@@ -81,6 +84,20 @@ def split_index(segment: str, limit: int, fence: Fence | None = None) -> int:
     return max(cut for cut in (outside_blank, blank, line_end, limit) if cut > 0)
 
 
+def cut_overflow(text: str, start: int, fence: Fence | None,
+                 limit: int = SLICE_LIMIT) -> list[tuple[int, Fence | None]]:
+    """Where the slice beginning at `start` (with `fence` open there) must be cut as `text`
+    outgrows one message: the starts of the new slices, each with the fence open at it."""
+    cuts = []
+    while len(text) - start > limit:
+        segment = text[start:]
+        cut = split_index(segment, limit, fence)
+        fence = fence_at_end(segment[:cut], fence)
+        start += cut
+        cuts.append((start, fence))
+    return cuts
+
+
 def _table_cells(line: str) -> list[str]:
     cells = line.strip()
     cells = cells[1:] if cells.startswith("|") else cells
@@ -97,8 +114,12 @@ def _aligned_table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def tables_as_code(text: str) -> str:
-    """GFM tables (which Slack does not draw) become aligned monospace code blocks."""
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def slackify(text: str) -> str:
+    """What Slack does not draw, outside code: GFM tables become aligned monospace code
+    blocks, and images (`![alt](url)`) become links."""
     lines = text.split("\n")
     out: list[str] = []
     fence: Fence | None = None
@@ -109,8 +130,9 @@ def tables_as_code(text: str) -> str:
                     and "-" in lines[i + 1] and _TABLE_DELIMITER.match(lines[i + 1])
                     and "|" in lines[i + 1] + line.strip()[1:])
         if not is_table:
+            was_code = fence is not None
             fence = _fence_step(line, fence)
-            out.append(line)
+            out.append(line if was_code or fence else _IMAGE.sub(r"[\1](\2)", line))
             i += 1
             continue
         rows = [_table_cells(line)]
@@ -129,7 +151,7 @@ def markdown_body(segment: str, fence: Fence | None = None) -> str:
     still_open = fence_at_end(segment, fence)
     if still_open is not None:
         body += ("" if body.endswith("\n") else "\n") + still_open.marker
-    drawn = tables_as_code(body)
+    drawn = slackify(body)
     return drawn if len(drawn) <= MARKDOWN_LIMIT else body
 
 

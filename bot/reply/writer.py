@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reply.governor import Ticket, WorkspaceGovernor
-from bot.reply.render import SLICE_LIMIT, Fence, fence_at_end, message_payload, split_index
-from bot.slack_calls import retry_after, slack_error
+from bot.reply.render import SLICE_LIMIT, Fence, cut_overflow, message_payload
+from bot.slack_calls import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +93,11 @@ class ReplyWriter:
     # --- what each message should show -------------------------------------------------
 
     def _seal_overflow(self) -> list[_Part]:
-        """Cut the last message's slice where it outgrows one message; return new parts
-        (not yet posted) for the rest. Cuts never move: the text before them is final."""
-        new: list[_Part] = []
+        """New parts (not yet posted) for the text that outgrew the last message."""
         last = self.parts[-1]
-        while len(self.text) - last.start > self.slice_limit:
-            segment = self.text[last.start:]
-            cut = split_index(segment, self.slice_limit, last.fence)
-            last = _Part("", last.start + cut, fence_at_end(segment[:cut], last.fence), {})
-            new.append(last)
-        return new
+        return [_Part("", start, fence, {})
+                for start, fence in cut_overflow(self.text, last.start, last.fence,
+                                                 self.slice_limit)]
 
     def _wanted(self, index: int, parts: list[_Part]) -> dict:
         part = parts[index]
@@ -140,12 +135,13 @@ class ReplyWriter:
         return [i for i, part in enumerate(parts) if part.shown != self._wanted(i, parts)]
 
     async def _post_continuations(self) -> None:
-        for part in self._seal_overflow():
-            parts = [*self.parts, part]
-            payload = self._wanted(len(parts) - 1, parts)
+        """Post a message for each slice the text grew into (carrying its text at once)."""
+        new = self._seal_overflow()
+        for index, part in enumerate(new, start=len(self.parts)):
+            payload = self._wanted(index, [*self.parts, *new])
             try:
                 response = await self._post(payload)
-            except (SlackApiError, TimeoutError, OSError) as error:
+            except SLACK_FAILURES as error:
                 log.warning("continuation message failed in %s: %s", self.channel,
                             slack_error(error))
                 await asyncio.sleep(1)
@@ -173,7 +169,7 @@ class ReplyWriter:
         self._last_edit = self.clock()
         try:
             await self.client.chat_update(channel=self.channel, ts=part.ts, **payload)
-        except (SlackApiError, TimeoutError, OSError) as error:
+        except SLACK_FAILURES as error:
             return await self._edit_failed(part, payload, error)
         part.shown = payload
         return True
@@ -195,7 +191,7 @@ class ReplyWriter:
                 await self.client.chat_update(channel=self.channel, ts=part.ts, **plain)
                 part.shown = payload
                 return True
-            except (SlackApiError, TimeoutError, OSError) as again:
+            except SLACK_FAILURES as again:
                 log.warning("plain-text fallback failed in %s: %s", self.channel,
                             slack_error(again))
         part.failures += 1

@@ -5,8 +5,8 @@ from bot.reply.render import (
     fence_at_end,
     markdown_body,
     message_payload,
+    slackify,
     split_index,
-    tables_as_code,
 )
 
 
@@ -39,13 +39,13 @@ def test_continuation_reopens_the_fence_with_its_language():
 
 def test_tables_become_aligned_code():
     table = "| name | qty |\n|---|--:|\n| apple | 3 |\n| kiwi | 12 |"
-    assert tables_as_code(f"Stock:\n{table}\n\nEnd") == (
+    assert slackify(f"Stock:\n{table}\n\nEnd") == (
         "Stock:\n```\nname   qty\n-----  ---\napple  3\nkiwi   12\n```\n\nEnd")
 
 
 def test_tables_inside_code_are_left_alone():
     text = "```\n| a | b |\n|---|---|\n```"
-    assert tables_as_code(text) == text
+    assert slackify(text) == text
 
 
 def test_placeholder_payload_shows_thinking():
@@ -72,3 +72,39 @@ def test_split_falls_back_to_lines_then_spaces_then_hard():
     assert split_index("x" * 30 + "\n" + "y" * 30, 40) == 31
     assert split_index("word " * 20, 42) == 40
     assert split_index("z" * 100, 40) == 40
+
+
+PASS_THROUGH = [
+    "# Heading\n\n## Sub-heading",
+    "- one\n  - nested\n    - deeper\n- two\n\n1. first\n2. second",
+    "> a quote\n> on two lines",
+    "See [the docs](https://docs.slack.dev) and <https://example.com>.",
+    "Use `pip install` or **bold**, _italic_, ~~strike~~.",
+    "```bash\necho hi | grep h\n```",
+    "Ask <@U0ALICE> or <#C0GENERAL>.",
+    "a < b && c > d",
+]
+
+
+def test_markdown_slack_renders_passes_through_unchanged():
+    for text in PASS_THROUGH:
+        assert markdown_body(text) == text
+
+
+def test_images_become_links_outside_code():
+    assert slackify("![chart](https://x.test/c.png)") == "[chart](https://x.test/c.png)"
+    code = "```\n![chart](https://x.test/c.png)\n```"
+    assert slackify(code) == code
+
+
+def test_table_with_escaped_pipes_and_ragged_rows():
+    text = "| cmd | meaning |\n|---|---|\n| `a \\| b` | pipe |\n| solo |"
+    assert slackify(text) == (
+        "```\ncmd       meaning\n--------  -------\n`a \\| b`  pipe\nsolo\n```")
+
+
+def test_a_table_too_wide_to_fit_is_left_as_markdown():
+    rows = ["| " + "w" * 120 + " | x |"] + ["| a | b |"] * 150
+    text = "| h | i |\n|---|---|\n" + "\n".join(rows)
+    assert len(slackify(text)) > 12_000
+    assert markdown_body(text) == text
