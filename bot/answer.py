@@ -1,27 +1,43 @@
-"""One answer end to end: placeholder ‖ context → Claude stream → final edit (SPEC §4, §7)."""
+"""One answer end to end: placeholder → context → Claude stream → final edit (SPEC §3, §4, §7)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
 
+import aiohttp
 import anthropic
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.claude import ClaudeResult, stream_answer
+from bot.claude import stream_answer
 from bot.config import Settings
-from bot.conversation import decode_slack_text, system_prompt
+from bot.conversation import (
+    QUESTION_EVENT,
+    Me,
+    context_window,
+    estimate_tokens,
+    fit_context,
+    merge_turns,
+    system_prompt,
+    thread_units,
+)
+from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
+from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, stop_notices
+from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.writer import ReplyWriter
 from bot.slack_calls import SLACK_FAILURES, slack_error
+from bot.threads import ThreadBook, fetch_thread, people_in
 
 log = logging.getLogger(__name__)
 
-BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer could not be "
-               "finished. Please try again.")
+HISTORY_UNREAD = (":information_source: I couldn't read the earlier messages of this thread, "
+                  "so I answered this message on its own.")
+NOT_IN_CHANNEL = (":information_source: I'm not in this channel, so only you will see my answer. "
+                  "Invite me with `/invite @Claude` to answer here for everyone.")
+CONTEXT_MARGIN = 2_000  # tokens kept free beyond the estimate, for what it may miss
 
 
 @dataclass(frozen=True)
@@ -30,12 +46,21 @@ class Question:
 
     team: str
     channel: str
-    thread_ts: str  # the conversation's root: the answer goes in its thread
-    ts: str  # the message being answered
+    thread_ts: str | None  # the conversation's root; None: a new top-level message (/claude)
+    ts: str  # the message being answered ("" for /claude)
     user: str
     text: str
     files: tuple[dict, ...] = ()
+    in_thread: bool = False  # earlier messages of the thread are part of the conversation
+    slash: bool = False  # asked with /claude: the answer quotes the question
+    response_url: str | None = None  # where to answer when the bot cannot post in the channel
     received_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def message(self) -> dict:
+        """The question as a Slack message, for when the thread is not (or cannot be) read."""
+        return {"type": "message", "user": self.user, "text": self.text, "ts": self.ts,
+                "files": list(self.files)}
 
 
 @dataclass
@@ -44,56 +69,100 @@ class Deps:
     slack: AsyncWebClient
     claude: anthropic.AsyncAnthropic
     governors: Governors
-    bot_user_id: str | None = None
+    http: aiohttp.ClientSession
+    threads: ThreadBook = field(default_factory=ThreadBook)
+    dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
+    me: Me = field(default_factory=lambda: Me(None))
 
 
-def stop_notices(result: ClaudeResult, settings: Settings, answered: bool) -> tuple[str, ...]:
-    notices = []
-    if result.stop_reason == "max_tokens":
-        notices.append(f":warning: The answer was cut off at the output limit "
-                       f"({settings.claude_max_tokens:,} tokens).")
-    elif result.stop_reason == "refusal":
-        notices.append(":no_entry_sign: Claude declined to answer this request.")
-    elif result.stop_reason == "model_context_window_exceeded":
-        notices.append(":warning: The conversation filled Claude's context window, so the "
-                       "answer was cut short. Start a new thread to go on.")
-    if result.failure:
-        lead = "The answer stopped early" if answered else "No answer"
-        rid = f" (request id `{result.request_id}`)" if result.request_id else ""
-        notices.append(f":warning: {lead}: {result.failure}.{rid}")
-    elif not answered and result.stop_reason not in ("refusal", "max_tokens"):
-        notices.append(":grey_question: Claude returned an empty answer.")
-    return tuple(notices)
+def _header(question: Question) -> str | None:
+    if not question.slash:
+        return None
+    quoted = "\n".join(f">{line}" for line in question.text.splitlines()) or ">"
+    return f"<@{question.user}> asked:\n{quoted}"
 
 
-def user_turns(question: Question, bot_user_id: str | None) -> list[dict]:
-    text = decode_slack_text(question.text, bot_user_id) or "(no text)"
-    return [{"role": "user", "content": [{"type": "text", "text": f"<@{question.user}>: {text}"}]}]
+async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], list[str]]:
+    """The thread as Slack messages (read once the placeholder is up) and any notice."""
+    if not question.in_thread:
+        return [question.message], []
+    try:
+        messages = await fetch_thread(deps.slack, question.channel, question.thread_ts)
+    except SLACK_FAILURES as error:
+        log.warning("could not read thread %s in %s: %s", question.thread_ts, question.channel,
+                    slack_error(error))
+        return [question.message], [HISTORY_UNREAD]
+    # Only what came before the answer was asked for; the question itself even if Slack's
+    # copy of the thread does not have it yet.
+    earlier = [m for m in messages if float(m.get("ts", 0)) < float(question.ts)]
+    return [*earlier, question.message], []
+
+
+def _request_turns(deps: Deps, messages: list[dict]) -> tuple[list[dict], bool]:
+    settings = deps.settings
+    system = system_prompt(settings.claude_system_prompt)
+    budget = (context_window(settings.claude_model) - settings.claude_max_tokens
+              - estimate_tokens(system) - CONTEXT_MARGIN)
+    units, trimmed = fit_context(thread_units(messages, deps.me), max(budget, 1))
+    return merge_turns(units), trimmed
+
+
+async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
+               on_text) -> tuple[tuple[str, ...], str]:
+    """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
+    settings = deps.settings
+    turns, trimmed = _request_turns(deps, messages)
+    answered = False
+
+    def on_delta(delta: str) -> None:
+        nonlocal answered
+        answered = answered or bool(delta.strip())
+        on_text(delta)
+
+    result = await stream_answer(
+        deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
+        system=system_prompt(settings.claude_system_prompt), messages=turns,
+        idle_timeout=settings.claude_idle_timeout, on_text=on_delta)
+    notices = [*notices, *([EARLIER_LEFT_OUT] if trimmed else []),
+               *stop_notices(result, settings.claude_max_tokens, answered)]
+    footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
+                         settings.claude_prices)
+    return tuple(notices), footer
 
 
 async def answer(deps: Deps, question: Question) -> None:
     settings = deps.settings
-    writer = ReplyWriter(deps.slack, deps.governors.for_team(question.team),
-                         channel=question.channel, thread_ts=question.thread_ts,
-                         interval=settings.slack_update_interval)
+    writer = ReplyWriter(
+        deps.slack, deps.governors.for_team(question.team), channel=question.channel,
+        thread_ts=question.thread_ts, interval=settings.slack_update_interval,
+        header=_header(question),
+        metadata={"event_type": QUESTION_EVENT,
+                  "event_payload": {"user": question.user, "text": question.text}}
+        if question.slash else None)
     try:  # the placeholder goes first: nothing else may delay it (SPEC §4, §8)
         await writer.start()
     except SLACK_FAILURES as error:
-        log.warning("could not post the placeholder in %s: %s", question.channel,
-                    slack_error(error))
+        log.warning("could not post in %s: %s", question.channel, slack_error(error))
+        if question.response_url:
+            await _answer_privately(deps, question)
         return
-    claude = asyncio.create_task(stream_answer(
-        deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
-        system=system_prompt(settings.claude_system_prompt),
-        messages=user_turns(question, deps.bot_user_id),
-        idle_timeout=settings.claude_idle_timeout, on_text=writer.add_text))
     try:
-        result = await claude
-        notices = stop_notices(result, settings, answered=bool(writer.text.strip()))
-        footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
-                             settings.claude_prices)
-        await writer.finish(notices, footer)
+        messages, notices = await _conversation(deps, question)
+        deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
+                          people_in(messages, deps.me.user_id) | {question.user})
+        await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text))
     except Exception:
         log.exception("answer failed in %s", question.channel)
-        claude.cancel()
         await writer.finish((BOT_FAILURE,))
+
+
+async def _answer_privately(deps: Deps, question: Question) -> None:
+    """/claude where the bot may not post: the answer goes to the asker alone."""
+    pieces: list[str] = []
+    try:
+        await post_ephemeral(deps.http, question.response_url, NOT_IN_CHANNEL)
+        notices, footer = await _ask(deps, question, [question.message], [], pieces.append)
+        await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
+                             header=_header(question))
+    except Exception:
+        log.exception("private answer failed in %s", question.channel)

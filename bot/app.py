@@ -20,7 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answer import Deps
 from bot.claude import warm_up
 from bot.config import Settings
-from bot.listeners import mentions
+from bot.conversation import Me
+from bot.listeners import commands, mentions, messages
 from bot.reply.governor import Governors
 from bot.tasks import Inflight
 
@@ -53,7 +54,7 @@ class Bot:
             raise StartupError(
                 f"Slack refused SLACK_BOT_TOKEN ({code or type(error).__name__}) at "
                 f"{self.settings.slack_api_url}: check the token and SLACK_API_URL.") from None
-        self.deps.bot_user_id = auth.get("user_id")
+        self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         _prewarm_authorization(self.app, auth)
         await warm_up()
         if self.settings.socket_mode:
@@ -103,10 +104,11 @@ async def create_bot(settings: Settings) -> Bot:
                            session=session, timeout=SLACK_TIMEOUT)
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
-                governors=Governors(settings.slack_updates_per_minute))
+                governors=Governors(settings.slack_updates_per_minute), http=session)
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
     inflight = Inflight()
-    mentions.register(app, deps, inflight)
+    for listener in (mentions, messages, commands):
+        listener.register(app, deps, inflight)
     return Bot(settings, app, deps, inflight, session)

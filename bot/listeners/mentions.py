@@ -1,25 +1,36 @@
-"""`app_mention` → answer in the mention's thread."""
+"""`app_mention` → an answer in the mention's thread."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.answer import Deps, Question, answer
+from bot.answer import Deps, Question
+from bot.listeners import hand_on
 from bot.tasks import Inflight
+
+
+def question_from(event: dict, team: str) -> Question:
+    """A person's message event (mention or message) as the question to answer."""
+    thread_ts = event.get("thread_ts")
+    return Question(
+        team=team,
+        channel=event["channel"],
+        thread_ts=thread_ts or event["ts"],
+        ts=event["ts"],
+        user=event["user"],
+        text=event.get("text") or "",
+        files=tuple(event.get("files") or ()),
+        in_thread=bool(thread_ts and thread_ts != event["ts"]),
+    )
 
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("app_mention")
     async def on_mention(event: dict, body: dict) -> None:
-        if not event.get("user") or event.get("bot_id") or not event.get("ts"):
+        if not event.get("user") or event.get("bot_id") or not event.get("ts") \
+                or not event.get("channel"):
             return  # bots (ours included) and malformed events get no answer
-        question = Question(
-            team=event.get("team") or body.get("team_id", ""),
-            channel=event["channel"],
-            thread_ts=event.get("thread_ts") or event["ts"],
-            ts=event["ts"],
-            user=event["user"],
-            text=event.get("text") or "",
-            files=tuple(event.get("files") or ()),
-        )
-        inflight.spawn(answer(deps, question), name=f"answer {question.channel}/{question.ts}")
+        if event.get("thread_ts"):
+            deps.threads.saw(event["channel"], event["thread_ts"], event["user"])
+        question = question_from(event, event.get("team") or body.get("team_id", ""))
+        await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")

@@ -160,10 +160,15 @@ def _clip(text: str, limit: int) -> str:
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
-                    footer: str | None = None, status: str = THINKING) -> dict:
-    """`text` (the plain notification fallback) and `blocks` for one message."""
+                    footer: str | None = None, status: str = THINKING,
+                    header: str | None = None) -> dict:
+    """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
+    heads it, as the quoted question heads a /claude answer."""
     body = markdown_body(segment, fence) if segment.strip() else ""
     blocks: list[dict] = []
+    if header:
+        blocks.append({"type": "section",
+                       "text": {"type": "mrkdwn", "text": _clip(header, SECTION_LIMIT)}})
     if body:
         blocks.append({"type": "markdown", "text": body})
     for notice in notices:
@@ -172,7 +177,8 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
     if footer:
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
-    if not blocks:
+    if not body and not notices and not footer:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": status}})
-    fallback = "\n\n".join(p for p in (segment.strip(), *notices) if p) or status
+    shown = segment.strip() or (status if not notices and not footer else "")
+    fallback = "\n\n".join(p for p in (header, shown, *notices) if p) or status
     return {"text": _clip(fallback, TEXT_LIMIT), "blocks": blocks}

@@ -38,7 +38,8 @@ class _Part:
 
 class ReplyWriter:
     def __init__(self, client: AsyncWebClient, governor: WorkspaceGovernor, *, channel: str,
-                 thread_ts: str, interval: float, clock: Callable[[], float] = time.monotonic,
+                 thread_ts: str | None, interval: float, header: str | None = None,
+                 metadata: dict | None = None, clock: Callable[[], float] = time.monotonic,
                  slice_limit: int = SLICE_LIMIT):
         self.client = client
         self.governor = governor
@@ -47,6 +48,8 @@ class ReplyWriter:
         self.interval = interval
         self.clock = clock
         self.slice_limit = slice_limit
+        self.header = header
+        self.metadata = metadata
         self._pieces: list[str] = []
         self._text = ""
         self.parts: list[_Part] = []
@@ -60,10 +63,15 @@ class ReplyWriter:
     def started(self) -> bool:
         return bool(self.parts)
 
-    async def start(self, status: str | None = None) -> None:
-        """Post the placeholder (raises SlackApiError when Slack refuses it)."""
-        payload = message_payload("", **({"status": status} if status else {}))
-        response = await self._post(payload)
+    @property
+    def first_ts(self) -> str | None:
+        return self.parts[0].ts if self.parts else None
+
+    async def start(self) -> None:
+        """Post the placeholder (raises one of SLACK_FAILURES when that fails)."""
+        payload = message_payload("", header=self.header)
+        response = await self._post({**payload, "metadata": self.metadata}
+                                    if self.metadata else payload)
         self.parts.append(_Part(response["ts"], 0, None, payload))
         self.governor.open(self._ticket)
         self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
@@ -105,7 +113,7 @@ class ReplyWriter:
         end = len(self.text) if is_last else parts[index + 1].start
         notices, footer = self._final if (is_last and self._final) else ((), None)
         return message_payload(self.text[part.start:end], part.fence, notices=notices,
-                               footer=footer)
+                               footer=footer, header=self.header if index == 0 else None)
 
     # --- the pump ------------------------------------------------------------------------
 
@@ -154,7 +162,7 @@ class ReplyWriter:
         for attempt in range(FINAL_ATTEMPTS):
             try:
                 return await self.client.chat_postMessage(
-                    channel=self.channel, thread_ts=self.thread_ts, **payload)
+                    channel=self.channel, thread_ts=self.thread_ts or self.first_ts, **payload)
             except SlackApiError as error:
                 wait = retry_after(error)
                 if wait is None or attempt == FINAL_ATTEMPTS - 1:
@@ -186,7 +194,9 @@ class ReplyWriter:
             part.shown = payload
             return True
         if code in _REJECTED_PAYLOAD:  # never lose the answer: plain text always fits
-            plain = {"text": payload["text"], "blocks": []}
+            footer = self._final[1] if self._final and part is self.parts[-1] else None
+            plain = {"text": payload["text"] + (f"\n\n{footer}" if footer else ""),
+                     "blocks": []}
             try:
                 await self.client.chat_update(channel=self.channel, ts=part.ts, **plain)
                 part.shown = payload

@@ -238,11 +238,14 @@ class WebApiMixin:
         if limit <= 0:
             limit = self.replies_page_max  # 0 means "the default", as in Slack
         limit = min(limit, self.replies_page_max)
-        page = messages[start : start + limit]
+        page = copy.deepcopy(messages[start : start + limit])
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for message in page:  # as in Slack: metadata only when asked for
+                message.pop("metadata", None)
         has_more = start + limit < len(messages)
         next_cursor = _encode_cursor(start + limit) if has_more else ""
         return ok(
-            messages=copy.deepcopy(page),
+            messages=page,
             has_more=has_more,
             response_metadata={"next_cursor": next_cursor},
         )

@@ -1,0 +1,56 @@
+"""The threads the bot takes part in, and who is in each (SPEC §3): what lets it ignore a
+message without any Slack call, and answer a lone person's follow-up without a mention."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+MAX_PAGES = 50  # 10,000 messages: beyond that, the oldest are trimmed anyway
+PAGE_SIZE = 200
+
+
+class ThreadBook:
+    """In memory and bounded: the least recently active threads are forgotten first."""
+
+    def __init__(self, capacity: int = 50_000):
+        self.capacity = capacity
+        self._people: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+
+    def join(self, channel: str, thread_ts: str, people: Iterable[str]) -> None:
+        """The bot answered in this thread, where these people have written."""
+        key = (channel, thread_ts)
+        self._people[key] = self._people.get(key, frozenset()) | frozenset(people)
+        self._people.move_to_end(key)
+        while len(self._people) > self.capacity:
+            self._people.popitem(last=False)
+
+    def saw(self, channel: str, thread_ts: str, user: str) -> frozenset[str] | None:
+        """Someone wrote in a thread: who is in it now, or None if the bot is not in it."""
+        key = (channel, thread_ts)
+        if key not in self._people:
+            return None
+        self.join(channel, thread_ts, [user])
+        return self._people[key]
+
+
+async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str) -> list[dict]:
+    """Every message of a thread, oldest first (conversations.replies, paginated)."""
+    messages: list[dict] = []
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = await client.conversations_replies(channel=channel, ts=thread_ts, cursor=cursor,
+                                                  limit=PAGE_SIZE, include_all_metadata=True)
+        messages += page.get("messages") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not page.get("has_more") or not cursor:
+            break
+    return messages
+
+
+def people_in(messages: list[dict], bot_user_id: str | None) -> set[str]:
+    """The humans who wrote in a thread."""
+    return {m["user"] for m in messages
+            if m.get("user") and not m.get("bot_id") and m.get("user") != bot_user_id}
