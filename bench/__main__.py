@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import conversations
+from bench import conversations, images
 
 
 def ms(seconds: float) -> str:
@@ -27,6 +27,10 @@ def table(rows: list[conversations.Figures]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
+    if not args.skip_images:
+        print("Images → blocks (fresh process per case, median of 5):")
+        print(images.table(images.run()))
+        print()
     rows = []
     for n in args.conversations:
         rows.append(await conversations.run(n, budget=args.budget))
@@ -41,4 +45,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20, 200])
     parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
+    parser.add_argument("--skip-images", action="store_true", help="only the streaming figures")
     asyncio.run(main(parser.parse_args()))

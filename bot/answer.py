@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ import aiohttp
 import anthropic
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.attachments.files import FileReader
 from bot.claude import stream_answer
 from bot.config import Settings
 from bot.conversation import (
@@ -70,6 +72,7 @@ class Deps:
     claude: anthropic.AsyncAnthropic
     governors: Governors
     http: aiohttp.ClientSession
+    files: FileReader
     threads: ThreadBook = field(default_factory=ThreadBook)
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     me: Me = field(default_factory=lambda: Me(None))
@@ -98,12 +101,13 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     return [*earlier, question.message], []
 
 
-def _request_turns(deps: Deps, messages: list[dict]) -> tuple[list[dict], bool]:
+def _request_turns(deps: Deps, messages: list[dict],
+                   attachments: dict[str, list[dict]]) -> tuple[list[dict], bool]:
     settings = deps.settings
     system = system_prompt(settings.claude_system_prompt)
     budget = (context_window(settings.claude_model) - settings.claude_max_tokens
               - estimate_tokens(system) - CONTEXT_MARGIN)
-    units, trimmed = fit_context(thread_units(messages, deps.me), max(budget, 1))
+    units, trimmed = fit_context(thread_units(messages, deps.me, attachments), max(budget, 1))
     return merge_turns(units), trimmed
 
 
@@ -111,7 +115,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
                on_text) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
-    turns, trimmed = _request_turns(deps, messages)
+    attachments, file_notices = await deps.files.for_messages(messages, question.ts)
+    turns, trimmed = _request_turns(deps, messages, attachments)
     answered = False
 
     def on_delta(delta: str) -> None:
@@ -123,7 +128,7 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
         system=system_prompt(settings.claude_system_prompt), messages=turns,
         idle_timeout=settings.claude_idle_timeout, on_text=on_delta)
-    notices = [*notices, *([EARLIER_LEFT_OUT] if trimmed else []),
+    notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
                          settings.claude_prices)
@@ -139,8 +144,10 @@ async def answer(deps: Deps, question: Question) -> None:
         metadata={"event_type": QUESTION_EVENT,
                   "event_payload": {"user": question.user, "text": question.text}}
         if question.slash else None)
-    try:  # the placeholder goes first: nothing else may delay it (SPEC §4, §8)
-        await writer.start()
+    placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
+    deps.files.prefetch(question.files)  # the question's files download alongside it
+    try:
+        await placeholder
     except SLACK_FAILURES as error:
         log.warning("could not post in %s: %s", question.channel, slack_error(error))
         if question.response_url:

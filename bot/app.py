@@ -18,6 +18,7 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Deps
+from bot.attachments.files import FileReader
 from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
@@ -104,7 +105,8 @@ async def create_bot(settings: Settings) -> Bot:
                            session=session, timeout=SLACK_TIMEOUT)
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
-                governors=Governors(settings.slack_updates_per_minute), http=session)
+                governors=Governors(settings.slack_updates_per_minute), http=session,
+                files=FileReader(session, slack, settings))
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
