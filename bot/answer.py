@@ -26,7 +26,7 @@ from bot.conversation import (
 )
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
-from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, stop_notices
+from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.writer import ReplyWriter
@@ -155,9 +155,12 @@ async def answer(deps: Deps, question: Question) -> None:
         return
     try:
         messages, notices = await _conversation(deps, question)
-        deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
+        await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                           people_in(messages, deps.me.user_id) | {question.user})
         await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text))
+    except asyncio.CancelledError:  # shutting down: never leave a bare placeholder
+        await writer.interrupt(INTERRUPTED)
+        raise
     except Exception:
         log.exception("answer failed in %s", question.channel)
         await writer.finish((BOT_FAILURE,))

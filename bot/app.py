@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import aiohttp
 import anthropic
 from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -17,13 +19,16 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import redis_state
 from bot.answer import Deps
 from bot.attachments.files import FileReader
 from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
 from bot.listeners import commands, mentions, messages
-from bot.reply.governor import Governors
+from bot.reply.governor import Governors, WorkspaceGovernor
+from bot.reply.shared_governor import shared_governor
+from bot.reply.writer import INTERRUPT_SECONDS
 from bot.tasks import Inflight
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ class Bot:
     deps: Deps
     inflight: Inflight
     session: aiohttp.ClientSession
+    redis: Redis | None = None
     socket: AsyncSocketModeHandler | None = None
     http: web.AppRunner | None = None
 
@@ -56,6 +62,13 @@ class Bot:
                 f"Slack refused SLACK_BOT_TOKEN ({code or type(error).__name__}) at "
                 f"{self.settings.slack_api_url}: check the token and SLACK_API_URL.") from None
         self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
+        if self.redis is not None:
+            try:
+                await self.redis.ping()
+            except (RedisError, OSError) as error:
+                raise StartupError(f"Redis at REDIS_URL is unreachable ({type(error).__name__}): "
+                                   "check the URL, or unset REDIS_URL to run one instance "
+                                   "alone.") from None
         _prewarm_authorization(self.app, auth)
         await warm_up()
         if self.settings.socket_mode:
@@ -82,13 +95,23 @@ class Bot:
         return http
 
     async def stop(self) -> None:
+        """Stop taking events, let answers in flight finish within the grace period, mark the
+        rest interrupted, and close every client."""
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # Slack sends new events to other connections
+        if self.http is not None:
+            for site in list(self.http.sites):
+                await site.stop()  # refused: Slack retries elsewhere
+        cut = await self.inflight.drain(self.settings.shutdown_grace_seconds,
+                                        wrap_up=INTERRUPT_SECONDS + 1)
+        if cut:
+            log.warning("%s answer(s) marked interrupted at shutdown", cut)
         if self.http is not None:
             await self.http.cleanup()
-        await self.inflight.wait()
         await self.deps.claude.close()
         await self.session.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def _prewarm_authorization(app: AsyncApp, auth: dict) -> None:
@@ -101,16 +124,23 @@ def _prewarm_authorization(app: AsyncApp, auth: dict) -> None:
 async def create_bot(settings: Settings) -> Bot:
     # One connection pool for every Slack call, wide enough for hundreds of answers at once.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS))
+    per_minute = settings.slack_updates_per_minute
     slack = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
                            session=session, timeout=SLACK_TIMEOUT)
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
-                governors=Governors(settings.slack_updates_per_minute), http=session,
+                governors=Governors(lambda _team: WorkspaceGovernor(per_minute)), http=session,
                 files=FileReader(session, slack, settings))
+    redis_client = None
+    if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
+        redis_client = redis_state.connect(settings.redis_url)
+        deps.dedupe = redis_state.RedisDedupe(redis_client)
+        deps.threads = redis_state.RedisThreadBook(redis_client)
+        deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
     inflight = Inflight()
     for listener in (mentions, messages, commands):
         listener.register(app, deps, inflight)
-    return Bot(settings, app, deps, inflight, session)
+    return Bot(settings, app, deps, inflight, session, redis_client)

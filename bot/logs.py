@@ -31,3 +31,4 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # e.g. Pillow's decompression-bomb warning: one log line

@@ -11,6 +11,8 @@ _EMOJI = (":warning:", ":no_entry_sign:", ":grey_question:", ":information_sourc
 
 BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer could not be "
                "finished. Please try again.")
+INTERRUPTED = (":warning: Interrupted: the bot was restarting before this answer was finished. "
+               "Please ask again.")
 EARLIER_LEFT_OUT = (":information_source: Earlier messages of this thread were left out to fit "
                     "Claude's context.")
 

@@ -29,3 +29,15 @@ class Inflight:
         """Until every answer in flight has finished (for tests and shutdown)."""
         while self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def drain(self, grace: float, wrap_up: float) -> int:
+        """Let answers run for up to `grace` seconds, then cancel the rest and give them
+        `wrap_up` seconds to mark themselves interrupted. Returns how many were cut short."""
+        if not self.tasks:
+            return 0
+        _done, pending = await asyncio.wait(set(self.tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=wrap_up)
+        return len(pending)

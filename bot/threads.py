@@ -19,7 +19,7 @@ class ThreadBook:
         self.capacity = capacity
         self._people: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
 
-    def join(self, channel: str, thread_ts: str, people: Iterable[str]) -> None:
+    async def join(self, channel: str, thread_ts: str, people: Iterable[str]) -> None:
         """The bot answered in this thread, where these people have written."""
         key = (channel, thread_ts)
         self._people[key] = self._people.get(key, frozenset()) | frozenset(people)
@@ -27,12 +27,12 @@ class ThreadBook:
         while len(self._people) > self.capacity:
             self._people.popitem(last=False)
 
-    def saw(self, channel: str, thread_ts: str, user: str) -> frozenset[str] | None:
+    async def saw(self, channel: str, thread_ts: str, user: str) -> frozenset[str] | None:
         """Someone wrote in a thread: who is in it now, or None if the bot is not in it."""
         key = (channel, thread_ts)
         if key not in self._people:
             return None
-        self.join(channel, thread_ts, [user])
+        await self.join(channel, thread_ts, [user])
         return self._people[key]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.app import Bot, create_bot
@@ -38,7 +40,7 @@ def bot_env(slack: SlackServer, claude: ClaudeServer, **overrides: str) -> dict[
 
 
 @pytest.fixture
-async def make_bot(slack, claude, monkeypatch):
+async def make_bot(slack, claude, monkeypatch, caplog):
     """Start the real bot (Socket Mode unless told otherwise) against the local servers."""
     bots: list[Bot] = []
 
@@ -52,6 +54,11 @@ async def make_bot(slack, claude, monkeypatch):
             await slack.wait_connected(len([b for b in bots if b.settings.socket_mode]))
         return bot
 
+    caplog.set_level(logging.DEBUG)  # the SDKs log requests at DEBUG: the strictest case
     yield make
     for bot in bots:
         await bot.stop()
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for bot in bots:
+        for secret in bot.settings.secrets():
+            assert secret not in logged, "a secret was logged"

@@ -31,6 +31,6 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
                 or not event.get("channel"):
             return  # bots (ours included) and malformed events get no answer
         if event.get("thread_ts"):
-            deps.threads.saw(event["channel"], event["thread_ts"], event["user"])
+            await deps.threads.saw(event["channel"], event["thread_ts"], event["user"])
         question = question_from(event, event.get("team") or body.get("team_id", ""))
         await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")

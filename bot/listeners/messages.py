@@ -15,7 +15,7 @@ from bot.tasks import Inflight
 ANSWERABLE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
-def wants_answer(event: dict, deps: Deps) -> bool:
+async def wants_answer(event: dict, deps: Deps) -> bool:
     me = deps.me
     if event.get("subtype") not in ANSWERABLE_SUBTYPES or event.get("bot_id") or me.wrote(event):
         return False
@@ -28,13 +28,13 @@ def wants_answer(event: dict, deps: Deps) -> bool:
     thread_ts = event.get("thread_ts")
     if not thread_ts:
         return False
-    people = deps.threads.saw(event["channel"], thread_ts, event["user"])
+    people = await deps.threads.saw(event["channel"], thread_ts, event["user"])
     return people is not None and people == {event["user"]}
 
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("message")
     async def on_message(event: dict, body: dict) -> None:
-        if wants_answer(event, deps):
+        if await wants_answer(event, deps):
             question = question_from(event, event.get("team") or body.get("team_id", ""))
             await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")

@@ -28,6 +28,11 @@ class EditBudget:
         self._sent: deque[float] = deque()
         self.paused_until = float("-inf")
 
+    def load(self, sent: list[float], paused_until: float) -> None:
+        """Take the window as another source (Redis) knows it."""
+        self._sent = deque(sorted(sent))
+        self.paused_until = paused_until
+
     def ready_at(self, now: float, keep_free: int = 0) -> float:
         """The earliest time a call may go out and still leave `keep_free` calls of the
         window unused (infinity while that is impossible)."""
@@ -65,14 +70,18 @@ class Ticket:
 
 class EditQueue:
     """Who edits next. Every answer in flight (`open`) holds a reservation for its final edit,
-    so intermediate edits only spend what is left after those; final edits go first, then
+    so intermediate edits only spend what is left after those (and a tenth of the budget kept
+    for answers about to start); final edits go first, then
     answers that show no text yet, then the one served longest ago (a long answer cannot
     starve a short one)."""
 
     def __init__(self, budget: EditBudget):
         self.budget = budget
+        # Kept free of intermediate edits too, for answers that start in the next moments.
+        self.headroom = budget.limit // 10
         self.waiting: list[Ticket] = []
         self.open: set[Ticket] = set()
+        self.open_elsewhere = 0  # answers in flight in other processes (shared budget)
         self._turns = itertools.count()
 
     @staticmethod
@@ -84,7 +93,8 @@ class EditQueue:
         return min(ready, key=self._priority, default=None)
 
     def _ready_at(self, t: Ticket, now: float) -> float:
-        return self.budget.ready_at(now, 0 if t.final else len(self.open | {t}))
+        reserved = len(self.open | {t}) + self.open_elsewhere + self.headroom
+        return self.budget.ready_at(now, 0 if t.final else reserved)
 
     def poll(self, now: float) -> tuple[list[Ticket], float | None]:
         """Grant every ticket that may go now, best first; say when to poll again."""
@@ -111,11 +121,11 @@ class WorkspaceGovernor:
         self._futures: dict[Ticket, asyncio.Future] = {}
         self._timer: asyncio.TimerHandle | None = None
 
-    def open(self, ticket: Ticket) -> None:
+    async def open(self, ticket: Ticket) -> None:
         """An answer started: keep one edit of the budget for its final edit."""
         self.queue.open.add(ticket)
 
-    def close(self, ticket: Ticket) -> None:
+    async def close(self, ticket: Ticket) -> None:
         """An answer is done: its reservation goes back to the others."""
         self.queue.open.discard(ticket)
         self._poll()
@@ -140,17 +150,24 @@ class WorkspaceGovernor:
         if ticket in self._futures:
             self._poll()
 
-    def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
+        """Slack answered 429 with Retry-After `seconds`: the whole workspace waits."""
         self.queue.budget.pause(self.clock() + seconds)
         self._poll()
 
     def _poll(self) -> None:
         now = self.clock()
         granted, wake = self.queue.poll(now)
-        for ticket in granted:
-            future = self._futures.pop(ticket)
-            if not future.done():
+        self._grant(granted)
+        self._wake_at(wake, now)
+
+    def _grant(self, tickets: list[Ticket]) -> None:
+        for ticket in tickets:
+            future = self._futures.pop(ticket, None)
+            if future is not None and not future.done():
                 future.set_result(None)
+
+    def _wake_at(self, wake: float | None, now: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -160,14 +177,13 @@ class WorkspaceGovernor:
 
 
 class Governors:
-    """One governor per workspace, created on first use."""
+    """One governor per workspace, created on first use by `make(team)`."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
-        self.per_minute = per_minute
-        self.clock = clock
+    def __init__(self, make: Callable[[str], WorkspaceGovernor]):
+        self.make = make
         self._by_team: dict[str, WorkspaceGovernor] = {}
 
     def for_team(self, team: str) -> WorkspaceGovernor:
         if team not in self._by_team:
-            self._by_team[team] = WorkspaceGovernor(self.per_minute, self.clock)
+            self._by_team[team] = self.make(team)
         return self._by_team[team]

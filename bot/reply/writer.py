@@ -20,6 +20,7 @@ from bot.slack_calls import SLACK_FAILURES, retry_after, slack_error
 log = logging.getLogger(__name__)
 
 FINAL_ATTEMPTS = 4
+INTERRUPT_SECONDS = 4.0  # Heroku allows 30 s after SIGTERM; the grace period takes the rest
 _REJECTED_PAYLOAD = {"invalid_blocks", "msg_too_long", "msg_blocks_too_long",
                      "invalid_blocks_format", "too_many_blocks"}
 _GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
@@ -73,7 +74,7 @@ class ReplyWriter:
         response = await self._post({**payload, "metadata": self.metadata}
                                     if self.metadata else payload)
         self.parts.append(_Part(response["ts"], 0, None, payload))
-        self.governor.open(self._ticket)
+        await self.governor.open(self._ticket)
         self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
 
     @property
@@ -96,7 +97,28 @@ class ReplyWriter:
             try:
                 await self._pump
             finally:
-                self.governor.close(self._ticket)
+                await self.governor.close(self._ticket)
+
+    async def interrupt(self, notice: str) -> None:
+        """Shutting down: show the text so far with `notice` now, outside the governor (its
+        queue may be minutes long), and give up quietly on whatever Slack refuses."""
+        if self._pump is not None:
+            self._pump.cancel()
+        self._final = ((notice,), None)
+        try:
+            await asyncio.wait_for(self._show_all(), INTERRUPT_SECONDS)
+        except (TimeoutError, *SLACK_FAILURES) as error:
+            log.warning("could not mark an answer interrupted in %s: %s", self.channel,
+                        slack_error(error))
+        await self.governor.close(self._ticket)
+
+    async def _show_all(self) -> None:
+        await self._post_continuations()
+        for index in self._stale_parts():
+            payload = self._wanted(index, self.parts)
+            await self.client.chat_update(channel=self.channel, ts=self.parts[index].ts,
+                                          **payload)
+            self.parts[index].shown = payload
 
     # --- what each message should show -------------------------------------------------
 
@@ -186,7 +208,7 @@ class ReplyWriter:
         code = slack_error(error)
         wait = retry_after(error)
         if wait is not None:
-            self.governor.pause(wait)
+            await self.governor.pause(wait)
             return False
         log.warning("chat.update failed in %s: %s", self.channel, code)
         if code in _GONE:  # the placeholder was deleted: the answer goes in a new message

@@ -80,3 +80,51 @@ async def test_health_endpoint(slack, claude, make_bot):
                                                                      "/health")) as response:
         assert response.status == 200
         assert (await response.json())["ok"] is True
+
+
+PUBLISHED = {  # Slack's documented signing example (docs.slack.dev, verifying requests)
+    "secret": "8f742231b10e8888abcd99yyyzzz85a5",
+    "timestamp": 1531420618,
+    "body": "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&"
+            "channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&"
+            "command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2F"
+            "commands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id="
+            "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+    "signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+}
+
+
+def test_our_signer_matches_slacks_published_example():
+    headers = signed(PUBLISHED["body"], PUBLISHED["secret"], PUBLISHED["timestamp"])
+    assert headers["X-Slack-Signature"] == PUBLISHED["signature"]
+
+
+async def test_slacks_published_request_is_refused_as_stale_and_accepted_when_fresh(
+        slack, claude, make_bot):
+    port = free_port()
+    await make_bot(SLACK_APP_TOKEN=None, SLACK_SIGNING_SECRET=PUBLISHED["secret"],
+                   PORT=str(port))
+    url = f"http://127.0.0.1:{port}/slack/events"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = PUBLISHED["body"].replace("%2Fwebhook-collect", "%2Fclaude")
+    async with aiohttp.ClientSession() as http:
+        stale = {**signed(body, PUBLISHED["secret"], PUBLISHED["timestamp"]), **form}
+        async with http.post(url, data=body, headers=stale) as response:
+            assert response.status == 401  # signed right, but from 2018
+        fresh = {**signed(body, PUBLISHED["secret"]), **form}
+        async with http.post(url, data=body, headers=fresh) as response:
+            assert response.status == 200  # /claude with empty text: help, acked
+            assert "/claude <question>" in (await response.json())["text"]
+        tampered = body.replace("roadrunner", "coyote")
+        async with http.post(url, data=tampered, headers=fresh) as response:
+            assert response.status == 401
+
+
+async def test_ssl_check_is_answered(slack, claude, make_bot):
+    url = await http_bot(make_bot)
+    body = "ssl_check=1&token=xyz"
+    headers = {**signed(body), "Content-Type": "application/x-www-form-urlencoded"}
+    async with aiohttp.ClientSession() as http, http.post(url, data=body,
+                                                          headers=headers) as response:
+        assert response.status == 200
+    assert claude.requests == []

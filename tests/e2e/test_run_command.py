@@ -5,6 +5,8 @@ import os
 import signal
 import sys
 
+import pytest
+
 from tests.conftest import bot_env
 from tests.e2e.helpers import answered, body_of
 
@@ -20,11 +22,13 @@ async def run_bot(cwd, env_file: dict[str, str] | None, extra_env: dict | None =
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-async def test_the_run_command_answers_a_mention_and_stops_on_sigterm(slack, claude, tmp_path):
-    bot = await run_bot(tmp_path, bot_env(slack, claude, LOG_LEVEL="DEBUG"))
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+async def test_the_run_command_answers_a_mention_and_stops_on_sigterm(slack, claude, tmp_path,
+                                                                      level):
+    bot = await run_bot(tmp_path, bot_env(slack, claude, LOG_LEVEL=level))
     try:
         await slack.wait_connected(timeout=20)
-        await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> hi from a process")
+        await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> my private plans for 2027")
         [reply] = await answered(slack)
         assert body_of(reply) == "Hello from the test Claude."
     finally:
@@ -35,6 +39,8 @@ async def test_the_run_command_answers_a_mention_and_stops_on_sigterm(slack, cla
     for secret in (slack.bot_token, slack.app_token, claude.api_key):
         assert secret not in logs  # even at DEBUG, where the SDKs log their requests
     assert "Traceback" not in logs
+    if level == "INFO":
+        assert "private plans" not in logs  # what people write is logged at DEBUG only
 
 
 async def test_a_missing_setting_stops_the_bot_with_one_plain_line(tmp_path):

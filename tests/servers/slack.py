@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import math
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -93,6 +94,8 @@ class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
         self._redirects: dict[str, str] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._random_faults: dict[str, tuple[float, _Fault]] = {}
+        self._rng = random.Random(0)  # seeded: a soak run can be repeated
         self._update_times: dict[str, list[float]] = {}
         self._tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
@@ -132,6 +135,11 @@ class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    @property
+    def connections(self) -> int:
+        """Socket Mode connections open now."""
+        return len(self._sockets)
 
     # --- recording and waiting ---
 
@@ -176,6 +184,11 @@ class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
         queue = self._faults.setdefault(method, deque())
         queue.extend(_Fault(status, error, retry_after) for _ in range(times))
 
+    def fail_randomly(self, method: str, rate: float, *, status: int = 429,
+                      error: str = "ratelimited", retry_after: float | None = 1) -> None:
+        """From now on, each call of `method` fails with probability `rate` (soak tests)."""
+        self._random_faults[method] = (rate, _Fault(status, error, retry_after))
+
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         self._delays.setdefault(method, deque()).extend([seconds] * times)
 
@@ -185,9 +198,12 @@ class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
         if delays:
             await asyncio.sleep(delays.popleft())
         faults = self._faults.get(method)
-        if not faults:
+        if faults:
+            fault = faults.popleft()
+        elif method in self._random_faults and self._rng.random() < self._random_faults[method][0]:
+            fault = self._random_faults[method][1]
+        else:
             return None
-        fault = faults.popleft()
         headers = {}
         if fault.retry_after is not None:
             # slack_sdk does int(Retry-After), so only whole seconds are sent.

@@ -118,14 +118,14 @@ async def test_governor_grants_at_the_right_time_and_releases_reservations():
     clock = [0.0]
     governor = WorkspaceGovernor(1, clock=lambda: clock[0])
     first, second = Ticket(final=True), Ticket()
-    governor.open(second)
+    await governor.open(second)
     await governor.acquire(first)  # the one call of the window
     waiting = asyncio.create_task(governor.acquire(second))
     await asyncio.sleep(0)
     assert not waiting.done()  # its own final edit is reserved: no intermediate possible
     governor.promote(second)
     clock[0] = 61.0
-    governor.pause(0)  # any poll re-checks the queue
+    await governor.pause(0)  # any poll re-checks the queue
     await asyncio.wait_for(waiting, 1)
-    governor.close(second)
+    await governor.close(second)
     assert governor.queue.open == set()
