@@ -29,6 +29,7 @@ from bot.footer import footer_text
 from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
+from bot.reply.native import NativeWriter
 from bot.reply.writer import ReplyWriter
 from bot.slack_calls import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
@@ -70,7 +71,8 @@ class Deps:
     settings: Settings
     slack: AsyncWebClient
     claude: anthropic.AsyncAnthropic
-    governors: Governors
+    governors: Governors  # chat.update budgets, per workspace
+    append_governors: Governors  # chat.appendStream budgets (native streaming)
     http: aiohttp.ClientSession
     files: FileReader
     threads: ThreadBook = field(default_factory=ThreadBook)
@@ -135,15 +137,22 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     return tuple(notices), footer
 
 
+def _writer(deps: Deps, question: Question) -> ReplyWriter:
+    common = {"channel": question.channel, "thread_ts": question.thread_ts,
+              "interval": deps.settings.slack_update_interval}
+    governor = deps.governors.for_team(question.team)
+    if question.slash:  # a new message in the channel, headed by the question
+        return ReplyWriter(deps.slack, governor, header=_header(question), metadata={
+            "event_type": QUESTION_EVENT,
+            "event_payload": {"user": question.user, "text": question.text}}, **common)
+    if deps.settings.slack_streaming == "native":
+        return NativeWriter(deps.slack, governor, appends=deps.append_governors.for_team(
+            question.team), user=question.user, team=question.team, **common)
+    return ReplyWriter(deps.slack, governor, **common)
+
+
 async def answer(deps: Deps, question: Question) -> None:
-    settings = deps.settings
-    writer = ReplyWriter(
-        deps.slack, deps.governors.for_team(question.team), channel=question.channel,
-        thread_ts=question.thread_ts, interval=settings.slack_update_interval,
-        header=_header(question),
-        metadata={"event_type": QUESTION_EVENT,
-                  "event_payload": {"user": question.user, "text": question.text}}
-        if question.slash else None)
+    writer = _writer(deps, question)
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
     deps.files.prefetch(question.files)  # the question's files download alongside it
     try:
@@ -156,7 +165,7 @@ async def answer(deps: Deps, question: Question) -> None:
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
-                          people_in(messages, deps.me.user_id) | {question.user})
+                                people_in(messages, deps.me.user_id) | {question.user})
         await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text))
     except asyncio.CancelledError:  # shutting down: never leave a bare placeholder
         await writer.interrupt(INTERRUPTED)

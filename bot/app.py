@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 15  # seconds for any one Slack Web API call
 SLACK_CONNECTIONS = 400
+APPENDS_PER_MINUTE = 100  # chat.appendStream is Tier 4
 
 
 class StartupError(Exception):
@@ -129,14 +130,17 @@ async def create_bot(settings: Settings) -> Bot:
                            session=session, timeout=SLACK_TIMEOUT)
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
-                governors=Governors(lambda _team: WorkspaceGovernor(per_minute)), http=session,
-                files=FileReader(session, slack, settings))
+                governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
+                append_governors=Governors(lambda _team: WorkspaceGovernor(APPENDS_PER_MINUTE)),
+                http=session, files=FileReader(session, slack, settings))
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_state.connect(settings.redis_url)
         deps.dedupe = redis_state.RedisDedupe(redis_client)
         deps.threads = redis_state.RedisThreadBook(redis_client)
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
+        deps.append_governors = Governors(lambda team: shared_governor(
+            APPENDS_PER_MINUTE, redis_client, f"{team}:appends"))
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
+from .slack_streams import StreamsMixin
 from .slack_webapi import WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
@@ -50,7 +51,7 @@ class _Fault:
     retry_after: float | None
 
 
-class SlackServer(WebApiMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
+class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
     def __init__(
         self,
         *,

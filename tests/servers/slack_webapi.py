@@ -32,6 +32,9 @@ BOT_METHODS = {
     "reactions.add",
     "conversations.replies",
     "files.info",
+    "chat.startStream",
+    "chat.appendStream",
+    "chat.stopStream",
 }
 # Sent back in x-oauth-scopes (Bolt reads it); files:read only when files_scope is on.
 SCOPES = ",".join(

@@ -1,0 +1,85 @@
+"""Slack's native streaming methods for the Slack double: chat.startStream / appendStream /
+stopStream. A stream is a bot message that grows; Slack can end it early (`expire_streams`),
+after which appends and stops answer `message_not_in_streaming_state`.
+
+Mixed into SlackServer (tests/servers/slack.py), which provides add_message, _channels,
+_notify and the ok/err answer helpers of slack_webapi."""
+
+from __future__ import annotations
+
+import copy
+
+from .slack_validate import validate_message
+from .slack_webapi import Answer, err, ok
+
+MARKDOWN_TEXT_LIMIT = 12_000
+
+
+class StreamsMixin:
+    def expire_streams(self) -> None:
+        """Slack closes every open stream (as it does after about five minutes)."""
+        for messages in self._channels.values():
+            for message in messages.values():
+                message.pop("streaming", None)
+        self._notify()
+
+    def _stream(self, params: dict) -> tuple[dict | None, Answer | None]:
+        message = self._channels.get(params.get("channel") or "", {}).get(params.get("ts") or "")
+        if message is None:
+            return None, err("message_not_found")
+        if message.get("bot_id") != self.bot_id:
+            return None, err("cant_update_message")
+        if not message.get("streaming"):
+            return None, err("message_not_in_streaming_state")
+        return message, None
+
+    @staticmethod
+    def _too_long(params: dict) -> Answer | None:
+        if len(params.get("markdown_text") or "") > MARKDOWN_TEXT_LIMIT:
+            return err("msg_too_long")
+        return None
+
+    def _api_chat_startStream(self, params: dict) -> Answer:
+        channel = params.get("channel")
+        if not channel:
+            return err("channel_not_found")
+        if channel in self.not_in_channel:
+            return err("not_in_channel")
+        if not params.get("thread_ts"):
+            return err("invalid_arguments")
+        if not channel.startswith("D"):  # outside DMs Slack wants to know who it is for
+            if not params.get("recipient_team_id"):
+                return err("missing_recipient_team_id")
+            if not params.get("recipient_user_id"):
+                return err("missing_recipient_user_id")
+        if too_long := self._too_long(params):
+            return too_long
+        text = params.get("markdown_text") or ""
+        message = self.add_message(channel, user=self.bot_user_id, bot_id=self.bot_id,
+                                   text=text, thread_ts=params["thread_ts"], app_id=self.app_id,
+                                   streaming=True)
+        return ok(channel=channel, ts=message["ts"])
+
+    def _api_chat_appendStream(self, params: dict) -> Answer:
+        message, error = self._stream(params)
+        if error or (error := self._too_long(params)):
+            return error
+        message["text"] += params.get("markdown_text") or ""
+        self._notify()
+        return ok(channel=params["channel"], ts=params["ts"])
+
+    def _api_chat_stopStream(self, params: dict) -> Answer:
+        message, error = self._stream(params)
+        if error or (error := self._too_long(params)):
+            return error
+        message["text"] += params.get("markdown_text") or ""
+        blocks = params.get("blocks") or []
+        shown = {"text": message["text"], "blocks": [
+            {"type": "markdown", "text": message["text"]}, *blocks] if message["text"] else blocks}
+        if invalid := validate_message(shown):
+            return err(invalid)
+        message.pop("streaming")
+        if shown["blocks"]:
+            message["blocks"] = shown["blocks"]
+        self._notify()
+        return ok(channel=params["channel"], ts=params["ts"], message=copy.deepcopy(message))
