@@ -146,11 +146,6 @@ def merge_turns(units: list[dict]) -> list[dict]:
     return turns
 
 
-def thread_turns(messages: list[dict], me: Me,
-                 attachments: dict[str, list[dict]] | None = None) -> list[dict]:
-    return merge_turns(thread_units(messages, me, attachments))
-
-
 def context_window(model: str) -> int:
     base = re.sub(r"-\d{8}$", "", model)
     if base in CONTEXT_WINDOWS:

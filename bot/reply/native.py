@@ -13,7 +13,7 @@ import logging
 
 from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.reply.render import message_payload
-from bot.reply.writer import INTERRUPT_SECONDS, ReplyWriter, _Part
+from bot.reply.writer import INTERRUPT_SECONDS, Part, ReplyWriter
 from bot.slack_calls import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class NativeWriter(ReplyWriter):
                      slack_error(error))
             await super().start()
             return
-        self.parts.append(_Part(response["ts"], 0, None, {}))
+        self.parts.append(Part(response["ts"], 0, None, {}))
         self._streaming = True
         await self.governor.open(self._ticket)  # kept in case the final edit falls back
         self._pump = asyncio.create_task(self._stream(), name=f"stream {self.channel}")

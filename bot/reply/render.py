@@ -160,8 +160,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
-                    footer: str | None = None, status: str = THINKING,
-                    header: str | None = None) -> dict:
+                    footer: str | None = None, header: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer."""
     body = markdown_body(segment, fence) if segment.strip() else ""
@@ -178,7 +177,7 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
     if not body and not notices and not footer:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": status}})
-    shown = segment.strip() or (status if not notices and not footer else "")
-    fallback = "\n\n".join(p for p in (header, shown, *notices) if p) or status
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": THINKING}})
+    shown = segment.strip() or (THINKING if not notices and not footer else "")
+    fallback = "\n\n".join(p for p in (header, shown, *notices) if p) or THINKING
     return {"text": _clip(fallback, TEXT_LIMIT), "blocks": blocks}

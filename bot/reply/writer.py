@@ -27,7 +27,7 @@ _GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
 
 
 @dataclass
-class _Part:
+class Part:
     """One Slack message of the answer: the slice of text starting at `start`."""
 
     ts: str
@@ -53,16 +53,12 @@ class ReplyWriter:
         self.metadata = metadata
         self._pieces: list[str] = []
         self._text = ""
-        self.parts: list[_Part] = []
+        self.parts: list[Part] = []
         self._final: tuple[tuple[str, ...], str | None] | None = None
         self._ticket = Ticket()
         self._changed = asyncio.Event()
         self._last_edit = float("-inf")
         self._pump: asyncio.Task | None = None
-
-    @property
-    def started(self) -> bool:
-        return bool(self.parts)
 
     @property
     def first_ts(self) -> str | None:
@@ -73,7 +69,7 @@ class ReplyWriter:
         payload = message_payload("", header=self.header)
         response = await self._post({**payload, "metadata": self.metadata}
                                     if self.metadata else payload)
-        self.parts.append(_Part(response["ts"], 0, None, payload))
+        self.parts.append(Part(response["ts"], 0, None, payload))
         await self.governor.open(self._ticket)
         self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
 
@@ -122,14 +118,14 @@ class ReplyWriter:
 
     # --- what each message should show -------------------------------------------------
 
-    def _seal_overflow(self) -> list[_Part]:
+    def _seal_overflow(self) -> list[Part]:
         """New parts (not yet posted) for the text that outgrew the last message."""
         last = self.parts[-1]
-        return [_Part("", start, fence, {})
+        return [Part("", start, fence, {})
                 for start, fence in cut_overflow(self.text, last.start, last.fence,
                                                  self.slice_limit)]
 
-    def _wanted(self, index: int, parts: list[_Part]) -> dict:
+    def _wanted(self, index: int, parts: list[Part]) -> dict:
         part = parts[index]
         is_last = index == len(parts) - 1
         end = len(self.text) if is_last else parts[index + 1].start
@@ -204,7 +200,7 @@ class ReplyWriter:
         part.shown = payload
         return True
 
-    async def _edit_failed(self, part: _Part, payload: dict, error: Exception) -> bool:
+    async def _edit_failed(self, part: Part, payload: dict, error: Exception) -> bool:
         code = slack_error(error)
         wait = retry_after(error)
         if wait is not None:

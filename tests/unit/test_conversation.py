@@ -9,11 +9,15 @@ from bot.conversation import (
     fit_context,
     merge_turns,
     said_by_bot,
-    thread_turns,
+    thread_units,
 )
 from bot.reply.render import message_payload
 
 ME = Me("UBOT", "BBOT")
+
+
+def thread_turns(messages, me, attachments=None):
+    return merge_turns(thread_units(messages, me, attachments))
 
 
 def user(ts, who, text, **extra):
