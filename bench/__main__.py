@@ -9,7 +9,7 @@ from bench import conversations, images
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
 def table(rows: list[conversations.Figures]) -> str:
