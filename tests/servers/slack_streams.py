@@ -40,11 +40,9 @@ class StreamsMixin:
         return None
 
     def _api_chat_startStream(self, params: dict) -> Answer:
-        channel = params.get("channel")
-        if not channel:
-            return err("channel_not_found")
-        if channel in self.not_in_channel:
-            return err("not_in_channel")
+        if refused := self._cannot_post(params):
+            return refused
+        channel = params["channel"]
         if not params.get("thread_ts"):
             return err("invalid_arguments")
         if not channel.startswith("D"):  # outside DMs Slack wants to know who it is for

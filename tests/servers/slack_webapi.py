@@ -123,12 +123,18 @@ class WebApiMixin:
 
     # --- chat ---
 
-    def _api_chat_postMessage(self, params: dict) -> Answer:
-        channel = params.get("channel")
-        if not channel:
+    def _cannot_post(self, params: dict) -> Answer | None:
+        """Why the bot may not post in params["channel"] (None: it may)."""
+        if not params.get("channel"):
             return err("channel_not_found")
-        if channel in self.not_in_channel:
+        if params["channel"] in self.not_in_channel:
             return err("not_in_channel")
+        return None
+
+    def _api_chat_postMessage(self, params: dict) -> Answer:
+        if refused := self._cannot_post(params):
+            return refused
+        channel = params["channel"]
         if not _has_content(params):
             return err("no_text")
         error = validate_message(params)
