@@ -103,10 +103,9 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     return [*earlier, question.message], []
 
 
-def _request_turns(deps: Deps, messages: list[dict],
-                   attachments: dict[str, list[dict]]) -> tuple[list[dict], bool]:
+def _request_turns(deps: Deps, messages: list[dict], attachments: dict[str, list[dict]],
+                   system: list[dict]) -> tuple[list[dict], bool]:
     settings = deps.settings
-    system = system_prompt(settings.claude_system_prompt)
     budget = (context_window(settings.claude_model) - settings.claude_max_tokens
               - estimate_tokens(system) - CONTEXT_MARGIN)
     units, trimmed = fit_context(thread_units(messages, deps.me, attachments), max(budget, 1))
@@ -118,7 +117,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
     attachments, file_notices = await deps.files.for_messages(messages, question.ts)
-    turns, trimmed = _request_turns(deps, messages, attachments)
+    system = system_prompt(settings.claude_system_prompt)
+    turns, trimmed = _request_turns(deps, messages, attachments, system)
     answered = False
 
     def on_delta(delta: str) -> None:
@@ -128,8 +128,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
 
     result = await stream_answer(
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
-        system=system_prompt(settings.claude_system_prompt), messages=turns,
-        idle_timeout=settings.claude_idle_timeout, on_text=on_delta)
+        system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
+        on_text=on_delta)
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,

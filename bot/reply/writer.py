@@ -35,6 +35,7 @@ class Part:
     fence: Fence | None
     shown: dict  # the payload Slack has now
     failures: int = 0
+    settled: bool = False  # sealed and shown in full: it will never change again
 
 
 class ReplyWriter:
@@ -157,8 +158,17 @@ class ReplyWriter:
                 self._changed.set()
 
     def _stale_parts(self) -> list[int]:
-        parts = self.parts
-        return [i for i, part in enumerate(parts) if part.shown != self._wanted(i, parts)]
+        """The messages Slack shows out of date. A sealed message is rendered until it is
+        shown in full, then never again: long answers cost no re-rendering per edit."""
+        parts, stale = self.parts, []
+        for index, part in enumerate(parts):
+            if part.settled:
+                continue
+            if part.shown != self._wanted(index, parts):
+                stale.append(index)
+            elif index < len(parts) - 1:
+                part.settled = True
+        return stale
 
     async def _post_continuations(self) -> None:
         """Post a message for each slice the text grew into (carrying its text at once)."""
