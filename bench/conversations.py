@@ -9,10 +9,10 @@ import statistics
 import sys
 from dataclasses import dataclass
 
+from bot.devserver.claude import ClaudeServer, Reply
+from bot.devserver.slack import SlackServer
 from tests.conftest import bot_env
 from tests.e2e.helpers import body_of, footer_of
-from tests.servers.claude import ClaudeServer, Reply
-from tests.servers.slack import SlackServer
 
 
 @dataclass

@@ -13,9 +13,9 @@ import time
 from collections import Counter
 
 from bench.conversations import process_usage, start_bot
+from bot.devserver.claude import ClaudeServer, Reply
+from bot.devserver.slack import SlackServer
 from tests.e2e.helpers import footer_of, notices_of
-from tests.servers.claude import ClaudeServer, Reply
-from tests.servers.slack import SlackServer
 
 TEAMS = 10  # conversations are spread over ten workspaces, each with its own budget
 

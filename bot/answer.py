@@ -31,7 +31,7 @@ from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.writer import ReplyWriter
-from bot.slack_calls import SLACK_FAILURES, slack_error
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 
 log = logging.getLogger(__name__)

@@ -19,15 +19,15 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import redis_state
 from bot.answer import Deps
 from bot.attachments.files import FileReader
 from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
+from bot.instances import redis_store
+from bot.instances.governor import shared_governor
 from bot.listeners import commands, mentions, messages
 from bot.reply.governor import Governors, WorkspaceGovernor
-from bot.reply.shared_governor import shared_governor
 from bot.reply.writer import INTERRUPT_SECONDS
 from bot.tasks import Inflight
 
@@ -135,9 +135,9 @@ async def create_bot(settings: Settings) -> Bot:
                 http=session, files=FileReader(session, slack, settings))
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
-        redis_client = redis_state.connect(settings.redis_url)
-        deps.dedupe = redis_state.RedisDedupe(redis_client)
-        deps.threads = redis_state.RedisThreadBook(redis_client)
+        redis_client = redis_store.connect(settings.redis_url)
+        deps.dedupe = redis_store.RedisDedupe(redis_client)
+        deps.threads = redis_store.RedisThreadBook(redis_client)
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.append_governors = Governors(lambda team: shared_governor(
             APPENDS_PER_MINUTE, redis_client, f"{team}:appends"))

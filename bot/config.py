@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///usage.sqlite3"
+DEFAULT_POLICY_FILE = "policy.toml"
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
 
 
 class ConfigError(Exception):
@@ -27,7 +30,8 @@ class Settings:
     port: int = 3000
     slack_api_url: str = DEFAULT_SLACK_API_URL
     claude_model: str = DEFAULT_MODEL
-    claude_max_tokens: int = 8192
+    claude_max_tokens: int = 32_000  # thinking counts towards it (Claude 5.5 thinks by default)
+    claude_effort: str | None = None
     claude_system_prompt: str | None = None
     claude_idle_timeout: float = 60.0
     claude_prices: Mapping[str, Mapping[str, float]] | None = None
@@ -40,6 +44,12 @@ class Settings:
     redis_url: str | None = None
     shutdown_grace_seconds: float = 25.0
     log_level: str = "INFO"
+    log_format: str = "text"
+    claude_policy: str | None = None  # path of the policy file; None: no policy
+    database_url: str = DEFAULT_DATABASE_URL
+    usage_retention_days: int = 400
+    metrics_port: int | None = None
+    sandbox_port: int = 8080
 
     @property
     def socket_mode(self) -> bool:
@@ -122,6 +132,35 @@ def _prices(env: Mapping[str, str]) -> dict[str, dict[str, float]] | None:
     return {model: {k: float(v) for k, v in p.items()} for model, p in table.items()}
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...],
+            default: str | None) -> str | None:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    if raw.lower() not in choices:
+        raise ConfigError(f"{name}={raw!r} is not valid: set it to one of {', '.join(choices)}.")
+    return raw.lower()
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    raw = _text(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    if raw.startswith("postgres://"):  # Heroku's spelling
+        raw = "postgresql://" + raw[len("postgres://"):]
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in ("sqlite", "postgresql") or (scheme == "sqlite"
+                                                  and not raw.startswith("sqlite:///")):
+        raise ConfigError("DATABASE_URL is not valid: use sqlite:///PATH (e.g. "
+                          f"{DEFAULT_DATABASE_URL}) or postgresql://user:password@host/db.")
+    return raw
+
+
+def _policy_path(env: Mapping[str, str]) -> str | None:
+    path = _text(env, "CLAUDE_POLICY")
+    if path is not None:
+        return path
+    return DEFAULT_POLICY_FILE if os.path.isfile(DEFAULT_POLICY_FILE) else None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     bot_token = _required(env, "SLACK_BOT_TOKEN",
@@ -137,9 +176,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set "
                           "SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET "
                           "to serve HTTP at /slack/events.")
-    streaming = (_text(env, "SLACK_STREAMING") or "edit").lower()
-    if streaming not in ("edit", "native"):
-        raise ConfigError(f"SLACK_STREAMING={streaming!r} is not valid: set it to edit or native.")
+    streaming = _choice(env, "SLACK_STREAMING", ("edit", "native"), "edit")
     command = _text(env, "SLACK_COMMAND") or "/claude"
     if not command.startswith("/") or len(command) < 2 or " " in command:
         raise ConfigError(f"SLACK_COMMAND={command!r} is not valid: set it to a slash command "
@@ -158,7 +195,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_number(env, "PORT", 3000, int, 1, 65535),
         slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL),
         claude_model=_text(env, "CLAUDE_MODEL") or DEFAULT_MODEL,
-        claude_max_tokens=_number(env, "CLAUDE_MAX_TOKENS", 8192, int, 1, 128_000),
+        claude_max_tokens=_number(env, "CLAUDE_MAX_TOKENS", 32_000, int, 1, 128_000),
+        claude_effort=_choice(env, "CLAUDE_EFFORT", EFFORTS, None),
         claude_system_prompt=_text(env, "CLAUDE_SYSTEM_PROMPT"),
         claude_idle_timeout=_number(env, "CLAUDE_IDLE_TIMEOUT", 60.0, float, 0.1),
         claude_prices=_prices(env),
@@ -171,4 +209,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         shutdown_grace_seconds=_number(env, "SHUTDOWN_GRACE_SECONDS", 25.0, float, 0.0),
         log_level=level,
+        log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
+        claude_policy=_policy_path(env),
+        database_url=_database_url(env),
+        usage_retention_days=_number(env, "USAGE_RETENTION_DAYS", 400, int, 1),
+        metrics_port=_number(env, "METRICS_PORT", None, int, 1, 65535),
+        sandbox_port=_number(env, "SANDBOX_PORT", 8080, int, 1, 65535),
     )

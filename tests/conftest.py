@@ -8,8 +8,8 @@ import pytest
 
 from bot.app import Bot, create_bot
 from bot.config import load_settings
-from tests.servers.claude import ClaudeServer
-from tests.servers.slack import SlackServer
+from bot.devserver.claude import ClaudeServer
+from bot.devserver.slack import SlackServer
 
 
 @pytest.fixture

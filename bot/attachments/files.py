@@ -16,7 +16,7 @@ from bot.attachments.documents import kind_of, pdf_block, text_block
 from bot.attachments.download import DownloadError, download, trusted_origins
 from bot.attachments.images import ImageError, prepare_image
 from bot.config import Settings
-from bot.slack_calls import SLACK_FAILURES, slack_error
+from bot.slack_errors import SLACK_FAILURES, slack_error
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.reply.render import message_payload
 from bot.reply.writer import INTERRUPT_SECONDS, Part, ReplyWriter
-from bot.slack_calls import SLACK_FAILURES, retry_after, slack_error
+from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.reply.render import SLICE_LIMIT, Fence, cut_overflow, message_payload
-from bot.slack_calls import SLACK_FAILURES, retry_after, slack_error
+from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """A mention answered end to end: the real bot, the real SDKs, the project's servers."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, no_stuck_placeholders, notices_of
-from tests.servers.claude import Reply
 
 MENTION = "<@UBOT> what is 2+2?"
 

@@ -3,8 +3,8 @@ with the request id, never a stuck placeholder or a raw exception."""
 
 import pytest
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, no_stuck_placeholders, notices_of
-from tests.servers.claude import Reply
 
 MENTION = "<@UBOT> tell me a story"
 STORY = "Once upon a time there was a bot that streamed. " * 4

@@ -11,7 +11,7 @@ import anthropic
 import httpx2
 import pytest
 
-from tests.servers.claude import ClaudeServer, Reply
+from bot.devserver.claude import ClaudeServer, Reply
 
 MODEL = "claude-sonnet-5-5"
 HELLO = [{"role": "user", "content": "hi"}]

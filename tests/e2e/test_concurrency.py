@@ -3,8 +3,8 @@
 import pytest
 
 from bench.conversations import max_in_window
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of
-from tests.servers.claude import Reply
 
 
 @pytest.mark.parametrize("slack", [{"updates_per_minute": 50}], indirect=True)

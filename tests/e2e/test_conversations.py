@@ -1,7 +1,7 @@
 """Threads, DMs and follow-ups (SPEC §3): who gets an answer, and what Claude is sent."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
-from tests.servers.claude import Reply
 
 CH = "C0GENERAL"
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.helpers import answered, notices_of
-from tests.servers.foreign import ForeignHost
+from tests.e2e.other_host import OtherHost
 
 CH = "C0GENERAL"
 
@@ -133,7 +133,7 @@ async def test_slack_connect_stub_is_looked_up(slack, claude, make_bot):
 
 async def test_the_token_never_leaves_slack(slack, claude, make_bot):
     await make_bot()
-    async with ForeignHost(body=png()) as foreign:
+    async with OtherHost(body=png()) as foreign:
         outside = {**slack.add_file(png(), name="a.png", mimetype="image/png"),
                    "url_private_download": f"{foreign.origin}/steal/a.png"}
         redirect = slack.add_file(png(), name="b.png", mimetype="image/png")

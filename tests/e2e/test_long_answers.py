@@ -1,7 +1,7 @@
 """Answers longer than one Slack message continue in further thread messages (SPEC §4)."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of
-from tests.servers.claude import Reply
 
 
 def long_answer() -> str:

@@ -1,8 +1,8 @@
 """SLACK_STREAMING=native (SPEC §4): chat.startStream / appendStream / stopStream, falling back
 to chat.update when Slack ends the stream early or will not stream at all."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, no_stuck_placeholders
-from tests.servers.claude import Reply
 
 NATIVE = {"SLACK_STREAMING": "native"}
 TEXT = "Streaming the native way, a few words at a time. " * 6

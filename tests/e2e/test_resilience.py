@@ -6,8 +6,8 @@ import io
 import pytest
 from PIL import Image
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
-from tests.servers.claude import Reply
 
 
 async def test_socket_mode_recovers_from_a_dropped_websocket(slack, claude, make_bot):

@@ -4,9 +4,9 @@ budget per workspace across both."""
 import pytest
 
 from bench.conversations import max_in_window
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, footer_of
 from tests.e2e.processes import RedisServer, start_bot_process, stop_bot
-from tests.servers.claude import Reply
 
 
 async def two_bots(slack, claude, tmp_path, redis, **settings):

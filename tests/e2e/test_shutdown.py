@@ -1,9 +1,9 @@
 """SIGTERM (SPEC §7 "Shutdown"): stop taking events, let answers finish within the grace
 period, mark the rest interrupted, exit cleanly."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, no_stuck_placeholders, notices_of
 from tests.e2e.processes import start_bot_process, stop_bot
-from tests.servers.claude import Reply
 
 
 async def test_an_answer_finishing_within_the_grace_period_completes(slack, claude, tmp_path):

@@ -1,7 +1,7 @@
 """Slack refusing or rate-limiting the bot's calls (SPEC §4 "Slack rate limits", §7)."""
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, no_stuck_placeholders
-from tests.servers.claude import Reply
 
 MENTION = "<@UBOT> explain"
 TEXT = "Streaming answers are edited in place. " * 8

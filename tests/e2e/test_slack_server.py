@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 if (_root := str(Path(__file__).resolve().parents[2])) not in sys.path:
     sys.path.insert(0, _root)
 
-from tests.servers.slack import SlackServer  # noqa: E402
+from bot.devserver.slack import SlackServer  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 

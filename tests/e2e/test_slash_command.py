@@ -2,8 +2,8 @@
 
 import pytest
 
+from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of
-from tests.servers.claude import Reply
 
 
 async def test_answer_quotes_the_question_and_streams(slack, claude, make_bot):

@@ -9,7 +9,7 @@ def test_defaults_follow_the_spec():
     s = load_settings(BASE)
     assert s.socket_mode
     assert (s.port, s.slack_api_url, s.claude_model, s.claude_max_tokens) == (
-        3000, "https://slack.com/api/", "claude-sonnet-5-5", 8192)
+        3000, "https://slack.com/api/", "claude-sonnet-5-5", 32_000)
     assert (s.claude_idle_timeout, s.slack_update_interval, s.slack_updates_per_minute) == (
         60.0, 1.0, 50)
     assert (s.slack_command, s.max_images, s.max_file_mb, s.shutdown_grace_seconds) == (

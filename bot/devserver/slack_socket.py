@@ -1,6 +1,6 @@
 """Socket Mode side of the Slack double: the /link/ WebSocket, envelopes, acks, response_url.
 
-Mixed into SlackServer (tests/servers/slack.py), which sets up: _sockets, _tickets,
+Mixed into SlackServer (bot/devserver/slack.py), which sets up: _sockets, _tickets,
 _rr, _seq, events_sent, acks, acks_at, responses, connections_total, clock, _notify, _record.
 """
 

@@ -2,7 +2,7 @@
 stopStream. A stream is a bot message that grows; Slack can end it early (`expire_streams`),
 after which appends and stops answer `message_not_in_streaming_state`.
 
-Mixed into SlackServer (tests/servers/slack.py), which provides add_message, _channels,
+Mixed into SlackServer (bot/devserver/slack.py), which provides add_message, _channels,
 _notify and the ok/err answer helpers of slack_webapi."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import time
 
 from redis.exceptions import RedisError
 
-from bot.redis_state import RedisWindow
+from bot.instances.redis_store import RedisWindow
 from bot.reply.governor import WINDOW_SECONDS, Ticket, WorkspaceGovernor
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Web API methods of the Slack double (https://slack.com/api/<method>).
 
-Mixed into SlackServer (tests/servers/slack.py). Each handler takes the merged params
+Mixed into SlackServer (bot/devserver/slack.py). Each handler takes the merged params
 and returns (status, body, extra_headers); `_handle_api` does token checks, fault
 injection and recording around it.
 """

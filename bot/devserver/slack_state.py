@@ -1,6 +1,6 @@
 """Conversation and file state of the Slack double.
 
-Mixed into SlackServer (tests/servers/slack.py), which sets up the attributes used here:
+Mixed into SlackServer (bot/devserver/slack.py), which sets up the attributes used here:
 team_id, bot_user_id, bot_id, app_id, bot_token, files_scope, origin, clock,
 _channels, _files, _file_paths, _redirects, _next_ts_us, _seq, _record, _notify.
 """

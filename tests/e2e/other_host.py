@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 
-class ForeignHost:
+class OtherHost:
     def __init__(self, body: bytes = b"\x89PNG\r\n\x1a\n", content_type: str = "image/png"):
         self.body = body
         self.content_type = content_type
@@ -14,7 +14,7 @@ class ForeignHost:
         self.origin = ""
         self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> ForeignHost:
+    async def __aenter__(self) -> OtherHost:
         app = web.Application()
         app.router.add_get("/{tail:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
