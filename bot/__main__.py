@@ -1,4 +1,7 @@
-"""`python -m bot`: load .env, check the settings, run until SIGTERM/SIGINT."""
+"""`python -m bot [socket|http]`: load .env, check the settings, run until SIGTERM/SIGINT.
+
+Settings are checked before the heavy imports (Bolt, the SDKs), so a mistake is reported at once.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +13,19 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.app import StartupError, create_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
                     "ANTHROPIC_API_KEY")
+MODES = ("socket", "http")
+USAGE = "usage: python -m bot [socket | http]"
 
 
 async def run(settings: Settings) -> None:
+    from bot.app import create_bot  # heavy: only once the settings are known to be good
+
     bot = await create_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -33,16 +39,22 @@ async def run(settings: Settings) -> None:
         await bot.stop()
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    mode = argv[0] if argv else None
+    if mode not in (None, *MODES) or len(argv) > 1:
+        print(USAGE, file=sys.stderr)
+        return 2
     load_dotenv(find_dotenv(usecwd=True))  # the .env of the directory the bot runs in
     try:
-        settings = load_settings()
+        settings = load_settings(mode=mode)
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets())
     for name in SECRET_VARIABLES:  # from here on secrets live in `settings` only
         os.environ.pop(name, None)
+    from bot.startup import StartupError
+
     try:
         asyncio.run(run(settings))
     except StartupError as error:
@@ -52,4 +64,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

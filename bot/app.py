@@ -29,6 +29,7 @@ from bot.instances.governor import shared_governor
 from bot.listeners import commands, mentions, messages
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.writer import INTERRUPT_SECONDS
+from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ log = logging.getLogger(__name__)
 SLACK_TIMEOUT = 15  # seconds for any one Slack Web API call
 SLACK_CONNECTIONS = 400
 APPENDS_PER_MINUTE = 100  # chat.appendStream is Tier 4
-
-
-class StartupError(Exception):
-    """Slack or Claude refused the configuration at start; the message says what to fix."""
 
 
 @dataclass
@@ -54,14 +51,10 @@ class Bot:
     http: web.AppRunner | None = None
 
     async def start(self) -> None:
-        """Check the bot token, then connect to Slack (Socket Mode) or start serving HTTP."""
-        try:
-            auth = await self.deps.slack.auth_test()
-        except Exception as error:  # any failure here is a setup problem, said in one line
-            code = getattr(getattr(error, "response", None), "get", lambda _k: None)("error")
-            raise StartupError(
-                f"Slack refused SLACK_BOT_TOKEN ({code or type(error).__name__}) at "
-                f"{self.settings.slack_api_url}: check the token and SLACK_API_URL.") from None
+        """Check the tokens and the model, then connect to Slack (Socket Mode) or start
+        serving HTTP."""
+        auth = await check_slack(self.deps.slack, self.settings)
+        await check_claude(self.deps.claude, self.settings.claude_model)
         self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         if self.redis is not None:
             try:
@@ -74,6 +67,7 @@ class Bot:
         await warm_up()
         if self.settings.socket_mode:
             self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+            self.socket.client.wss_uri = await socket_url(self.deps.slack, self.settings)
             await self.socket.connect_async()
             log.info("connected to Slack in Socket Mode as %s", auth.get("user"))
         else:

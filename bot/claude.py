@@ -148,8 +148,16 @@ async def warm_up() -> None:
     body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in _WARM_UP_EVENTS)
     transport = httpx2.MockTransport(lambda _request: httpx2.Response(
         200, headers={"content-type": "text/event-stream"}, content=body.encode()))
-    async with httpx2.AsyncClient(transport=transport) as http:
-        client = anthropic.AsyncAnthropic(api_key="warm-up", base_url="http://warm-up.invalid",
-                                          http_client=http, max_retries=0)
-        await stream_answer(client, model="warm-up", max_tokens=1, system="", messages=[
-            {"role": "user", "content": "."}], idle_timeout=5, on_text=lambda _t: None)
+    # Nothing leaves the process; its request lines would only read like phoning home.
+    quiet = [logging.getLogger(name) for name in ("httpx2", "anthropic._base_client")]
+    for logger in quiet:
+        logger.disabled = True
+    try:
+        async with httpx2.AsyncClient(transport=transport) as http:
+            client = anthropic.AsyncAnthropic(api_key="warm-up", http_client=http,
+                                              base_url="http://warm-up.invalid", max_retries=0)
+            await stream_answer(client, model="warm-up", max_tokens=1, system="", messages=[
+                {"role": "user", "content": "."}], idle_timeout=5, on_text=lambda _t: None)
+    finally:
+        for logger in quiet:
+            logger.disabled = False

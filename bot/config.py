@@ -15,6 +15,15 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///usage.sqlite3"
 DEFAULT_POLICY_FILE = "policy.toml"
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
+# .env.example's values, and where the real ones come from.
+PLACEHOLDERS = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_APP_TOKEN": "xapp-your-app-token",
+                "ANTHROPIC_API_KEY": "sk-ant-your-key"}
+PLACEHOLDER_FIXES = {
+    "SLACK_BOT_TOKEN": "put the app's Bot User OAuth Token (OAuth & Permissions page) in .env.",
+    "SLACK_APP_TOKEN": "put an app-level token with connections:write (Basic Information page) "
+                       "in .env, or remove the line to serve HTTP.",
+    "ANTHROPIC_API_KEY": "put a Claude API key (Claude Console → API keys) in .env.",
+}
 
 
 class ConfigError(Exception):
@@ -161,8 +170,18 @@ def _policy_path(env: Mapping[str, str]) -> str | None:
     return DEFAULT_POLICY_FILE if os.path.isfile(DEFAULT_POLICY_FILE) else None
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def _not_placeholder(env: Mapping[str, str]) -> None:
+    """A value copied unchanged from .env.example would only fail later, less clearly."""
+    for name, value in PLACEHOLDERS.items():
+        if _text(env, name) == value:
+            raise ConfigError(f"{name} is still the example value {value!r} from .env.example: "
+                              f"{PLACEHOLDER_FIXES[name]}")
+
+
+def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None) -> Settings:
+    """The settings; `mode` ("socket" or "http") forces how the bot talks to Slack."""
     env = os.environ if env is None else env
+    _not_placeholder(env)
     bot_token = _required(env, "SLACK_BOT_TOKEN",
                           "set it to the app's Bot User OAuth Token (xoxb-…) in .env.")
     if not bot_token.startswith("xox"):
@@ -172,6 +191,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     app_token = _prefixed(env, "SLACK_APP_TOKEN", "xapp-",
                           "use an app-level token with connections:write (Basic Information page).")
     signing_secret = _text(env, "SLACK_SIGNING_SECRET")
+    if mode == "socket" and app_token is None:
+        raise ConfigError("SLACK_APP_TOKEN is not set, and Socket Mode needs it: create an "
+                          "app-level token with connections:write (Basic Information page).")
+    if mode == "http":
+        if signing_secret is None:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set, and HTTP mode needs it: copy it "
+                              "from the app's Basic Information page.")
+        app_token = None  # `web` dynos share the worker's settings: serve HTTP regardless
     if app_token is None and signing_secret is None:
         raise ConfigError("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set "
                           "SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET "

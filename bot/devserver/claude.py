@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .claude_models import KNOWN_MODELS, model_info
 from .claude_validate import count_tokens, validate
 
 
@@ -86,6 +87,8 @@ def _new_id(prefix: str) -> str:
 class ClaudeServer:
     def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
         self.api_key = api_key
+        self.models = dict(KNOWN_MODELS)  # id → max_tokens, for GET /v1/models/{id}
+        self.model_lookups: list[str] = []
         self.default = default or Reply()
         self.responder: Callable[[dict], Reply] | None = None
         self.requests: list[Recorded] = []
@@ -105,6 +108,7 @@ class ClaudeServer:
         app = web.Application(client_max_size=32 * 1024 * 1024)  # the API's request size limit
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        app.router.add_get("/v1/models/{model_id}", self._model)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -196,6 +200,19 @@ class ClaudeServer:
         self.requests.append(record)
         self._notify()
         return body, record, error
+
+    async def _model(self, request: web.Request) -> web.Response:
+        rid = _new_id("req_011C")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        model_id = request.match_info["model_id"]
+        self.model_lookups.append(model_id)  # kept apart: `requests` are the Messages calls
+        if headers.get("x-api-key") != self.api_key and (
+                headers.get("authorization") != f"Bearer {self.api_key}"):
+            return _error(rid, 401)
+        if model_id not in self.models:
+            return _error(rid, 404, message=f"model: {model_id}")
+        return web.json_response(model_info(model_id, self.models[model_id]),
+                                 headers={"request-id": rid})
 
     async def _count_tokens(self, request: web.Request) -> web.Response:
         rid = _new_id("req_011C")

@@ -97,16 +97,18 @@ async def test_bad_request_is_explained_without_internals(slack, claude, make_bo
     assert len(claude.requests) == 1
 
 
-async def test_wrong_api_key(slack, claude, make_bot):
-    await make_bot(ANTHROPIC_API_KEY="sk-ant-the-wrong-key")
+async def test_api_key_revoked_after_start(slack, claude, make_bot):
+    await make_bot()
+    claude.api_key = "sk-ant-another-key"  # the bot's key was revoked while it ran
     await slack.user_message("C0GENERAL", "U0ALICE", MENTION)
     [answer] = await answered(slack)
     [notice] = notices_of(answer)
     assert "API key was rejected" in notice and "ANTHROPIC_API_KEY" in notice
-    assert "sk-ant-the-wrong-key" not in str(answer)
+    assert claude.api_key not in str(answer)
 
 
-async def test_unknown_model(slack, claude, make_bot):
+async def test_model_retired_after_start(slack, claude, make_bot):
+    claude.models["claude-nope"] = 1_000  # known when the bot starts, gone by the question
     answer = await ask(slack, claude, make_bot,
                        Reply(http_status=404, error_message="model: nope not found"),
                        CLAUDE_MODEL="claude-nope")

@@ -60,3 +60,40 @@ def test_price_override_parses():
 def test_secrets_lists_every_token():
     s = load_settings({**BASE, "SLACK_SIGNING_SECRET": "sig"})
     assert set(s.secrets()) == {"xoxb-1", "sk-ant-x", "xapp-1", "sig"}
+
+
+@pytest.mark.parametrize("name", ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "ANTHROPIC_API_KEY"])
+def test_a_value_left_as_in_env_example_is_named(name):
+    from bot.config import PLACEHOLDERS
+
+    with pytest.raises(ConfigError, match=f"^{name} is still the example value"):
+        load_settings({**BASE, name: PLACEHOLDERS[name]})
+
+
+def test_http_mode_forced_drops_the_app_token():
+    s = load_settings({**BASE, "SLACK_SIGNING_SECRET": "shh"}, mode="http")
+    assert not s.socket_mode and "xapp-1" not in s.secrets()
+
+
+def test_http_mode_forced_needs_the_signing_secret():
+    with pytest.raises(ConfigError, match="^SLACK_SIGNING_SECRET is not set"):
+        load_settings(BASE, mode="http")
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("CLAUDE_EFFORT", "extreme", "one of low, medium, high, xhigh, max"),
+    ("LOG_FORMAT", "xml", "one of text, json"),
+    ("DATABASE_URL", "mysql://x", "sqlite:///PATH"),
+    ("USAGE_RETENTION_DAYS", "0", "a whole number of at least 1"),
+    ("METRICS_PORT", "70000", "between 1 and 65535"),
+])
+def test_new_settings_are_checked(name, value, words):
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**BASE, name: value})
+    assert str(refused.value).startswith(name) and words in str(refused.value)
+
+
+def test_heroku_postgres_url_is_accepted():
+    s = load_settings({**BASE, "DATABASE_URL": "postgres://u:p@h:5432/d"})
+    assert s.database_url == "postgresql://u:p@h:5432/d"
+    assert load_settings(BASE).database_url == "sqlite:///usage.sqlite3"
