@@ -1,9 +1,7 @@
-"""`GET /v1/models/{model_id}` of the Claude stand-in: what the bot checks its key and model with
-at start. Unknown ids get the API's 404 `not_found_error`."""
+"""What the Claude stand-in knows of models, for `GET /v1/models/{model_id}` (the bot checks its
+key and model with it at start). Unknown ids get the API's 404 `not_found_error`."""
 
 from __future__ import annotations
-
-from aiohttp import web
 
 # The models the stand-in knows, with their output limit (platform-facts §2.8).
 KNOWN_MODELS = {
