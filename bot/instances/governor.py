@@ -48,6 +48,10 @@ class SharedWorkspaceGovernor(WorkspaceGovernor):
             ticket.slot = None
         await super().done(ticket)
 
+    async def _polled(self) -> None:
+        if self._polling is not None:
+            await asyncio.shield(self._polling)
+
     def _poll(self) -> None:
         self._again = True
         if self._polling is None or self._polling.done():

@@ -19,6 +19,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+G = TypeVar("G")
 
 # Slack's window and ours are not measured on the same clock; a small margin keeps us inside.
 WINDOW_SECONDS = 60.5
@@ -146,6 +149,23 @@ class WorkspaceGovernor:
         self.queue.open.discard(ticket)
         self._poll()
 
+    async def try_acquire(self, ticket: Ticket) -> bool:
+        """Take one call now if the budget has room for it, without waiting for one."""
+        future = asyncio.get_running_loop().create_future()
+        self._futures[ticket] = future
+        self.queue.waiting.append(ticket)
+        self._poll()
+        await self._polled()
+        if future.done():
+            return True
+        self._futures.pop(ticket, None)
+        if ticket in self.queue.waiting:
+            self.queue.waiting.remove(ticket)
+        return False
+
+    async def _polled(self) -> None:
+        """Wait for the poll just asked for to be decided (it already is, here)."""
+
     async def acquire(self, ticket: Ticket) -> None:
         """Wait until `ticket` may send one `chat.update`."""
         future = asyncio.get_running_loop().create_future()
@@ -201,14 +221,14 @@ class WorkspaceGovernor:
             self._timer = loop.call_later(max(0.0, wake - now), self._poll)
 
 
-class Governors:
-    """One governor per workspace, created on first use by `make(team)`."""
+class Governors(Generic[G]):
+    """One governor (or set of them) per workspace, created on first use by `make(team)`."""
 
-    def __init__(self, make: Callable[[str], WorkspaceGovernor]):
+    def __init__(self, make: Callable[[str], G]):
         self.make = make
-        self._by_team: dict[str, WorkspaceGovernor] = {}
+        self._by_team: dict[str, G] = {}
 
-    def for_team(self, team: str) -> WorkspaceGovernor:
+    def for_team(self, team: str) -> G:
         if team not in self._by_team:
             self._by_team[team] = self.make(team)
         return self._by_team[team]

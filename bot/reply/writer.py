@@ -150,11 +150,11 @@ class ReplyWriter:
             notices = (*notices, TAIL_MISSING.format(f"{missing:,}"))
         return notices, footer
 
-    def _wanted(self, index: int, parts: list[Part]) -> dict:
+    def _wanted(self, index: int, parts: list[Part], closing: bool = True) -> dict:
         part = parts[index]
         is_last = index == len(parts) - 1
         end = (self._given_up_at or len(self.text)) if is_last else parts[index + 1].start
-        notices, footer = self._closing() if is_last else ((), None)
+        notices, footer = self._closing() if is_last and closing else ((), None)
         return message_payload(self.text[part.start:end], part.fence, notices=notices,
                                footer=footer, header=self.header if index == 0 else None)
 
@@ -200,7 +200,8 @@ class ReplyWriter:
         good, the last message says how much of the answer is missing."""
         failures = 0
         while new := self._seal_overflow():
-            payload = self._wanted(len(self.parts), [*self.parts, *new])
+            # The footer comes with the last edit, once every earlier message is complete.
+            payload = self._wanted(len(self.parts), [*self.parts, *new], closing=False)
             try:
                 response = await self._post(payload)
             except SLACK_FAILURES as error:
