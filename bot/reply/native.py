@@ -34,6 +34,7 @@ class NativeWriter(ReplyWriter):
         self.team = team
         self._append_ticket = Ticket()
         self._stop_ticket = Ticket(final=True)
+        self._append_turn: asyncio.Future | None = None
         self._last_append = float("-inf")
         self._sent = 0  # characters of the text streamed so far
         self._streaming = False
@@ -79,9 +80,13 @@ class NativeWriter(ReplyWriter):
             if len(self.text) > self.slice_limit:
                 break  # one message is not enough: edit mode splits it
             self._append_ticket.not_before = self._last_append + self.interval
-            await self.streams.appends.acquire(self._append_ticket)
-            if self._final is not None:
-                continue  # the stop carries the rest
+            self._append_turn = asyncio.ensure_future(
+                self.streams.appends.acquire(self._append_ticket))
+            await asyncio.wait([self._append_turn])
+            if self._final is not None:  # the stop carries the rest
+                if not self._append_turn.cancelled():
+                    await self.streams.appends.done(self._append_ticket)  # granted, unused
+                continue
             self._changed.clear()
             if not await self._append():
                 break
@@ -164,7 +169,8 @@ class NativeWriter(ReplyWriter):
         await self._run()
 
     async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
-        self.streams.appends.promote(self._append_ticket)  # a waiting append is now the stop
+        if self._append_turn is not None:
+            self._append_turn.cancel()  # no append waits any longer: the stop carries the rest
         await super().finish(notices, footer)
 
     async def interrupt(self, notice: str) -> None:

@@ -213,7 +213,7 @@ class ReplyWriter:
                 elif failures >= FINAL_ATTEMPTS:
                     self._given_up_at = new[0].start
                 else:
-                    await asyncio.sleep(0.5 * 2 ** failures)
+                    await asyncio.sleep(0.25 * 2 ** failures)
                 continue
             new[0].ts, new[0].shown = response["ts"], payload
             self.parts.append(new[0])
