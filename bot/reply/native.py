@@ -35,6 +35,7 @@ class NativeWriter(ReplyWriter):
         self._append_ticket = Ticket()
         self._stop_ticket = Ticket(final=True)
         self._append_turn: asyncio.Future | None = None
+        self._appending: asyncio.Future | None = None  # the appendStream call under way
         self._last_append = float("-inf")
         self._sent = 0  # characters of the text streamed so far
         self._streaming = False
@@ -99,15 +100,18 @@ class NativeWriter(ReplyWriter):
             await self.streams.appends.done(self._append_ticket)  # the turn went unused
             return len(text) <= self.slice_limit
         failure = None
+        # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
+        # Slack has this text, so the stop never repeats it.
+        self._appending = asyncio.ensure_future(self.client.chat_appendStream(
+            channel=self.channel, ts=self.parts[0].ts, markdown_text=text[self._sent:]))
+        self._appending.add_done_callback(lambda call: self._appended(call, len(text)))
         try:
-            await self.client.chat_appendStream(channel=self.channel, ts=self.parts[0].ts,
-                                                markdown_text=text[self._sent:])
+            await asyncio.shield(self._appending)
         except SLACK_FAILURES as error:
             failure = error
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
-            self._sent = len(text)
             self._last_append = self.clock()
             return True
         if (wait := retry_after(failure)) is not None:
@@ -118,6 +122,10 @@ class NativeWriter(ReplyWriter):
             self._streaming = False  # Slack ended it: nothing left to stop
         log.info("stream ended in %s (%s): editing instead", self.channel, slack_error(failure))
         return False
+
+    def _appended(self, call: asyncio.Future, upto: int) -> None:
+        if not call.cancelled() and call.exception() is None:
+            self._sent = max(self._sent, upto)
 
     async def _stop(self, rest: str, blocks: list[dict]) -> bool:
         """Stop the stream with `rest` and `blocks` last, waiting for the stopStream budget and
@@ -177,9 +185,12 @@ class NativeWriter(ReplyWriter):
         if not self._streaming:
             await super().interrupt(notice)
             return
-        if self._pump is not None:
-            self._pump.cancel()
+        for task in (self._pump, self._append_turn):
+            if task is not None:
+                task.cancel()
         self._final = ((notice,), None)
+        if self._appending is not None:  # let an append on its way finish first
+            await asyncio.wait([self._appending], timeout=INTERRUPT_SECONDS / 2)
         try:
             stopped = await asyncio.wait_for(
                 self._stop(self.text[self._sent:], self._closing_blocks()), INTERRUPT_SECONDS)

@@ -120,3 +120,15 @@ async def test_a_stream_the_person_stopped_is_never_appended_to_again(slack, cla
                  if c.response.get("error") == "message_not_in_streaming_state")
     assert not [c for c in slack.calls[ended + 1:] if c.method in STREAM_METHODS]
     assert "streaming_state_conflict" not in errors(slack)
+
+
+async def test_a_native_answer_cut_by_shutdown_is_stopped_with_the_notice(
+        slack, claude, make_bot):
+    claude.default = Reply(text=TEXT * 4, chunk_chars=5, delay=0.05)
+    bot = await make_bot(**NATIVE, SHUTDOWN_GRACE_SECONDS="0.3")
+    await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> stream it")
+    await slack.wait_for(lambda: slack.calls_to("chat.appendStream"), what="the first append")
+    await bot.stop()
+    [reply] = slack.bot_messages()
+    assert "Interrupted" in notices_of(reply)[0] and TEXT.startswith(body_of(reply)[:40])
+    assert still_streaming(slack) == [] and slack.calls_to("chat.update") == []

@@ -1,5 +1,5 @@
-"""Many answers at once share one workspace edit budget (SPEC §4, §8); in native mode the
-stream methods' Tier 2 budgets too."""
+"""Many answers at once share one workspace edit budget; in native mode the stream methods'
+Tier 2 budgets too."""
 
 import pytest
 
