@@ -62,7 +62,7 @@ async def start_bot(slack: SlackServer, claude: ClaudeServer, **settings: str):
            if not k.startswith(("SLACK_", "ANTHROPIC_", "CLAUDE_"))}
     env.update(bot_env(slack, claude, LOG_LEVEL="WARNING", **settings))
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env)
-    await slack.wait_connected(timeout=30)
+    await slack.wait_connected(timeout=120)  # a busy machine imports slowly
     return process
 
 

@@ -30,6 +30,7 @@ from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
+from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import ReplyWriter
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
@@ -72,7 +73,7 @@ class Deps:
     slack: AsyncWebClient
     claude: anthropic.AsyncAnthropic
     governors: Governors  # chat.update budgets, per workspace
-    append_governors: Governors  # chat.appendStream budgets (native streaming)
+    streams: Governors[StreamBudgets]  # native streaming budgets, per workspace
     http: aiohttp.ClientSession
     files: FileReader
     threads: ThreadBook = field(default_factory=ThreadBook)
@@ -146,8 +147,8 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
             "event_type": QUESTION_EVENT,
             "event_payload": {"user": question.user, "text": question.text}}, **common)
     if deps.settings.slack_streaming == "native":
-        return NativeWriter(deps.slack, governor, appends=deps.append_governors.for_team(
-            question.team), user=question.user, team=question.team, **common)
+        return NativeWriter(deps.slack, governor, streams=deps.streams.for_team(question.team),
+                            user=question.user, team=question.team, **common)
     return ReplyWriter(deps.slack, governor, **common)
 
 

@@ -28,6 +28,7 @@ from bot.instances import redis_store
 from bot.instances.governor import shared_governor
 from bot.listeners import commands, mentions, messages
 from bot.reply.governor import Governors, WorkspaceGovernor
+from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 15  # seconds for any one Slack Web API call
 SLACK_CONNECTIONS = 400
-APPENDS_PER_MINUTE = 100  # chat.appendStream is Tier 4
 
 
 @dataclass
@@ -125,7 +125,8 @@ async def create_bot(settings: Settings) -> Bot:
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
-                append_governors=Governors(lambda _team: WorkspaceGovernor(APPENDS_PER_MINUTE)),
+                streams=Governors(lambda team: StreamBudgets.make(
+                    lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings))
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
@@ -133,8 +134,8 @@ async def create_bot(settings: Settings) -> Bot:
         deps.dedupe = redis_store.RedisDedupe(redis_client)
         deps.threads = redis_store.RedisThreadBook(redis_client)
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
-        deps.append_governors = Governors(lambda team: shared_governor(
-            APPENDS_PER_MINUTE, redis_client, f"{team}:appends"))
+        deps.streams = Governors(lambda team: StreamBudgets.make(
+            lambda limit, key: shared_governor(limit, redis_client, key), team))
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)

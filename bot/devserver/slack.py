@@ -62,6 +62,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         bot_id: str = "BBOT",
         app_id: str = "A0APP",
         updates_per_minute: int | None = None,
+        stream_calls_per_minute: int | None = 20,
+        stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
     ) -> None:
@@ -72,6 +74,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.bot_id = bot_id
         self.app_id = app_id
         self.updates_per_minute = updates_per_minute
+        # chat.startStream and chat.stopStream are Tier 2 (20+ per minute, each on its own).
+        self.stream_calls_per_minute = stream_calls_per_minute
+        self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
         # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
@@ -97,7 +102,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._delays: dict[str, deque[float]] = {}
         self._random_faults: dict[str, tuple[float, _Fault]] = {}
         self._rng = random.Random(0)  # seeded: a soak run can be repeated
-        self._update_times: dict[str, list[float]] = {}
+        self._update_times: dict[tuple[str, str], list[float]] = {}
+        self._stream_timers: list[asyncio.TimerHandle] = []
         self._tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
         self._rr = 0
@@ -122,6 +128,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.api_url = f"{self.origin}/api/"
 
     async def stop(self) -> None:
+        for timer in self._stream_timers:
+            timer.cancel()
         # Open WebSockets would keep the runner's cleanup waiting; close them first.
         for ws in list(self._sockets):
             await ws.close(code=1001, message=b"server stopping")

@@ -1,12 +1,17 @@
 """Slack's native streaming methods for the Slack double: chat.startStream / appendStream /
-stopStream. A stream is a bot message that grows; Slack can end it early (`expire_streams`),
-after which appends and stops answer `message_not_in_streaming_state`.
+stopStream. A stream is a bot message that grows until chat.stopStream; meanwhile chat.update
+refuses it (`streaming_state_conflict`). Slack can end it first: after `stream_timeout`
+seconds it shows an error (`expire_streams` ends every open stream at once), or the person
+pressed stop (`stop_stream_by_user`); after that, appends and stops answer
+`message_not_in_streaming_state`. startStream and stopStream are Tier 2 (429 + Retry-After
+beyond `stream_calls_per_minute`).
 
 Mixed into SlackServer (bot/devserver/slack.py), which provides add_message, _channels,
 _notify and the ok/err answer helpers of slack_webapi."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 from .slack_validate import validate_message
@@ -20,8 +25,24 @@ class StreamsMixin:
         """Slack closes every open stream (as it does after about five minutes)."""
         for messages in self._channels.values():
             for message in messages.values():
-                message.pop("streaming", None)
-        self._notify()
+                self._end_stream(message, stream_error="expired")
+
+    def stop_stream_by_user(self, channel: str, ts: str, user: str) -> None:
+        """The person pressed stop: Slack ends the stream where it is."""
+        self._end_stream(self._channels[channel][ts], stopped_by=user)
+
+    def _end_stream(self, message: dict, **how: str) -> None:
+        if message.pop("streaming", None):
+            message.update(how)
+            self._notify()
+
+    def _expire_later(self, channel: str, ts: str) -> None:
+        def expire() -> None:
+            message = self._channels.get(channel, {}).get(ts)
+            if message is not None:
+                self._end_stream(message, stream_error="expired")
+        loop = asyncio.get_running_loop()
+        self._stream_timers.append(loop.call_later(self.stream_timeout, expire))
 
     def _stream(self, params: dict) -> tuple[dict | None, Answer | None]:
         message = self._channels.get(params.get("channel") or "", {}).get(params.get("ts") or "")
@@ -40,6 +61,8 @@ class StreamsMixin:
         return None
 
     def _api_chat_startStream(self, params: dict) -> Answer:
+        if limited := self._take_slot("chat.startStream", self.stream_calls_per_minute):
+            return limited
         if refused := self._cannot_post(params):
             return refused
         channel = params["channel"]
@@ -56,6 +79,7 @@ class StreamsMixin:
         message = self.add_message(channel, user=self.bot_user_id, bot_id=self.bot_id,
                                    text=text, thread_ts=params["thread_ts"], app_id=self.app_id,
                                    streaming=True)
+        self._expire_later(channel, message["ts"])
         return ok(channel=channel, ts=message["ts"])
 
     def _api_chat_appendStream(self, params: dict) -> Answer:
@@ -67,15 +91,18 @@ class StreamsMixin:
         return ok(channel=params["channel"], ts=params["ts"])
 
     def _api_chat_stopStream(self, params: dict) -> Answer:
+        if limited := self._take_slot("chat.stopStream", self.stream_calls_per_minute):
+            return limited
         message, error = self._stream(params)
         if error or (error := self._too_long(params)):
             return error
-        message["text"] += params.get("markdown_text") or ""
+        text = message["text"] + (params.get("markdown_text") or "")
         blocks = params.get("blocks") or []
-        shown = {"text": message["text"], "blocks": [
-            {"type": "markdown", "text": message["text"]}, *blocks] if message["text"] else blocks}
+        shown = {"text": text, "blocks": [
+            {"type": "markdown", "text": text}, *blocks] if text else blocks}
         if invalid := validate_message(shown):
-            return err(invalid)
+            return err(invalid)  # the stream goes on as it was
+        message["text"] = text
         message.pop("streaming")
         if shown["blocks"]:
             message["blocks"] = shown["blocks"]

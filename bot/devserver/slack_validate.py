@@ -16,6 +16,9 @@ MAX_FIELD_TEXT = 2_000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_MARKDOWN_TOTAL = 12_000  # cumulative over all markdown blocks of one payload
+# The text of all blocks of one message together: Slack answers msg_blocks_too_long beyond about
+# 12,000 characters even when every block is within its own limit (bolt-js#2509, #2867).
+MAX_BLOCKS_TEXT = 12_000
 MAX_BLOCK_ID = 255
 
 KNOWN_BLOCK_TYPES = {
@@ -76,7 +79,19 @@ def validate_blocks(blocks: Any) -> str | None:
             markdown_total += len(block["text"])
     if markdown_total > MAX_MARKDOWN_TOTAL:
         return "invalid_blocks"
+    if sum(_all_text(block) for block in blocks) > MAX_BLOCKS_TEXT:
+        return "msg_blocks_too_long"
     return None
+
+
+def _all_text(value: Any) -> int:
+    """Characters of every `text` string anywhere inside a block."""
+    if isinstance(value, dict):
+        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
+        return own + sum(_all_text(v) for k, v in value.items() if k != "text" or own == 0)
+    if isinstance(value, list):
+        return sum(_all_text(v) for v in value)
+    return 0
 
 
 def _section_ok(block: dict) -> bool:

@@ -156,7 +156,8 @@ class WebApiMixin:
         return ok(channel=channel, ts=msg["ts"], message=msg)
 
     def _api_chat_update(self, params: dict) -> Answer:
-        limited = self._take_update_slot()  # Slack rate-limits before looking at the call
+        # Slack rate-limits before looking at the call
+        limited = self._take_slot("chat.update", self.updates_per_minute)
         if limited is not None:
             return limited
         channel, ts = params.get("channel"), params.get("ts")
@@ -167,6 +168,8 @@ class WebApiMixin:
             return err("message_not_found")
         if msg.get("bot_id") != self.bot_id:
             return err("cant_update_message")
+        if msg.get("streaming"):  # only chat.stopStream ends a stream
+            return err("streaming_state_conflict")
         if not _has_content(params):
             return err("no_text")
         error = validate_message(params)
@@ -182,14 +185,15 @@ class WebApiMixin:
         text = msg.get("text", "")
         return ok(channel=channel, ts=ts, text=text, message=copy.deepcopy(msg))
 
-    def _take_update_slot(self) -> Answer | None:
-        """Sliding 60 s window of chat.update calls per team; None when the call may proceed."""
-        if self.updates_per_minute is None:
+    def _take_slot(self, method: str, per_minute: int | None) -> Answer | None:
+        """Sliding 60 s window of `method` calls per team (Slack's limits are per method per
+        workspace); None when the call may proceed."""
+        if per_minute is None:
             return None
         now = self.clock()
-        window = self._update_times.setdefault(self.team_id, [])
+        window = self._update_times.setdefault((self.team_id, method), [])
         window[:] = [t for t in window if t > now - 60]
-        if len(window) >= self.updates_per_minute:
+        if len(window) >= per_minute:
             retry_after = max(1, math.ceil(window[0] + 60 - now))
             return err("ratelimited", 429, {"Retry-After": str(retry_after)})
         window.append(now)

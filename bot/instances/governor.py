@@ -42,6 +42,16 @@ class SharedWorkspaceGovernor(WorkspaceGovernor):
         await self._quietly(self.window.pause(now + seconds, now))
         await super().pause(seconds)
 
+    async def done(self, ticket: Ticket) -> None:
+        if ticket.slot is not None:  # dated from now for every process, as for this one
+            await self._quietly(self.window.settle(ticket.slot, self.clock()))
+            ticket.slot = None
+        await super().done(ticket)
+
+    async def _polled(self) -> None:
+        if self._polling is not None:
+            await asyncio.shield(self._polling)
+
     def _poll(self) -> None:
         self._again = True
         if self._polling is None or self._polling.done():
@@ -58,9 +68,11 @@ class SharedWorkspaceGovernor(WorkspaceGovernor):
                 granted, wake = self.queue.poll(now)
                 finals = [t for t in granted if t.final]
                 others = [t for t in granted if not t.final]
-                room = await self.window.commit(now, len(finals), len(others),
-                                                self.queue.budget.limit, self.queue.headroom)
-                going = finals[:room[0]] + others[:room[1]]
+                slots = await self.window.commit(now, len(finals), len(others),
+                                                 self.queue.budget.limit, self.queue.headroom)
+                going = finals[:len(slots[0])] + others[:len(slots[1])]
+                for ticket, slot in zip(going, slots[0] + slots[1], strict=True):
+                    ticket.slot = slot
             except (RedisError, OSError) as error:
                 log.warning("shared edit budget unavailable (%s); using this process's own",
                             type(error).__name__)

@@ -129,13 +129,19 @@ class RedisWindow:
         return [float(v) for v in values[:-2]], float(values[-2]), int(values[-1])
 
     async def commit(self, now: float, finals: int, intermediates: int, limit: int,
-                     headroom: int) -> tuple[int, int]:
-        """Record the calls that may go at `now`: how many finals and intermediates."""
+                     headroom: int) -> tuple[list[str], list[str]]:
+        """Record the calls that may go at `now`: the window entries of the finals and of the
+        intermediates granted (fewer than asked when other processes took the room)."""
         member = f"{self._me}:{next(self._ids)}"
         granted = await self._commit(keys=[self._keys[0], self._keys[2]],
                                      args=[now, self.window, limit, finals, intermediates,
                                            member, headroom])
-        return int(granted[0]), int(granted[1])
+        slots = [f"{member}:{i}" for i in range(1, int(granted[0]) + int(granted[1]) + 1)]
+        return slots[:int(granted[0])], slots[int(granted[0]):]
+
+    async def settle(self, slot: str, now: float) -> None:
+        """A granted call has returned: its entry counts from `now` (if still in the window)."""
+        await self.client.zadd(self._keys[0], {slot: now}, xx=True)
 
     async def pause(self, until: float, now: float) -> None:
         await self.client.set(self._keys[1], until, ex=max(1, math.ceil(until - now) + 1))

@@ -6,7 +6,7 @@ import logging
 
 import aiohttp
 
-from bot.reply.render import SLICE_LIMIT, cut_overflow, message_payload
+from bot.reply.render import cut_overflow, message_payload, slice_room
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,8 @@ async def post_ephemeral(http: aiohttp.ClientSession, url: str, text: str,
                          notices: tuple[str, ...] = (), footer: str | None = None,
                          header: str | None = None) -> None:
     """Post `text` (split like any long answer) with its notices and footer on the last part."""
-    starts = [(0, None), *cut_overflow(text, 0, None, SLICE_LIMIT)][: MAX_POSTS - 1]
+    room = slice_room(header, notices, footer)
+    starts = [(0, None), *cut_overflow(text, 0, None, room)][: MAX_POSTS - 1]
     ends = [start for start, _ in starts[1:]] + [len(text)]
     for index, ((start, fence), end) in enumerate(zip(starts, ends, strict=True)):
         last = index == len(starts) - 1

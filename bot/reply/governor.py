@@ -1,19 +1,27 @@
-"""The workspace-wide `chat.update` budget (SPEC §4, §8).
+"""The workspace-wide `chat.update` budget.
 
 Slack allows about 50 `chat.update` calls a minute per workspace for the whole app, so every
 answer in a workspace asks one shared governor before each edit. `EditBudget` and `EditQueue`
 are pure clock logic (unit-tested with a fake clock); `WorkspaceGovernor` only turns their
 decisions into awaited futures and one timer.
+
+Slack counts a call when it arrives, which under load can be seconds after the governor
+granted it. So a call's slot is dated from its grant until its response has returned (`done`),
+then from that moment: whatever the delay, no window Slack can see holds more than the budget.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+G = TypeVar("G")
 
 # Slack's window and ours are not measured on the same clock; a small margin keeps us inside.
 WINDOW_SECONDS = 60.5
@@ -49,6 +57,14 @@ class EditBudget:
     def spend(self, now: float) -> None:
         self._sent.append(now)
 
+    def settle(self, granted_at: float, now: float) -> None:
+        """The call granted at `granted_at` has returned: date its slot `now` instead, the
+        latest moment Slack may have counted it."""
+        index = bisect.bisect_left(self._sent, granted_at)
+        if index < len(self._sent) and self._sent[index] == granted_at:
+            del self._sent[index]
+            bisect.insort(self._sent, now)
+
     def pause(self, until: float) -> None:
         """Slack answered 429: nothing goes out before `until`."""
         self.paused_until = max(self.paused_until, until)
@@ -65,6 +81,8 @@ class Ticket:
     not_before: float = 0.0  # the per-message interval since its last edit
     served: int = 0
     last_turn: int = -1  # when it was last served, counted in grants (ties never happen)
+    granted_at: float | None = None  # its call in flight: granted then, not yet returned
+    slot: str | None = None  # that call's entry in a shared (Redis) window
     seq: int = field(default_factory=lambda: next(_order))
 
 
@@ -103,6 +121,7 @@ class EditQueue:
             self.budget.spend(now)
             best.served += 1
             best.last_turn = next(self._turns)
+            best.granted_at = now
             self.waiting.remove(best)
             granted.append(best)
         wakes = [t.not_before for t in self.waiting if not t.final and t.not_before > now]
@@ -130,6 +149,23 @@ class WorkspaceGovernor:
         self.queue.open.discard(ticket)
         self._poll()
 
+    async def try_acquire(self, ticket: Ticket) -> bool:
+        """Take one call now if the budget has room for it, without waiting for one."""
+        future = asyncio.get_running_loop().create_future()
+        self._futures[ticket] = future
+        self.queue.waiting.append(ticket)
+        self._poll()
+        await self._polled()
+        if future.done():
+            return True
+        self._futures.pop(ticket, None)
+        if ticket in self.queue.waiting:
+            self.queue.waiting.remove(ticket)
+        return False
+
+    async def _polled(self) -> None:
+        """Wait for the poll just asked for to be decided (it already is, here)."""
+
     async def acquire(self, ticket: Ticket) -> None:
         """Wait until `ticket` may send one `chat.update`."""
         future = asyncio.get_running_loop().create_future()
@@ -143,6 +179,15 @@ class WorkspaceGovernor:
                 self._futures.pop(ticket, None)
                 if ticket in self.queue.waiting:
                     self.queue.waiting.remove(ticket)
+
+    async def done(self, ticket: Ticket) -> None:
+        """The call granted to `ticket` has returned (or failed): its slot now dates from
+        this moment, so the window holds as Slack counts it."""
+        if ticket.granted_at is None:
+            return
+        self.queue.budget.settle(ticket.granted_at, self.clock())
+        ticket.granted_at = None
+        self._poll()
 
     def promote(self, ticket: Ticket) -> None:
         """A waiting intermediate edit became the final one."""
@@ -176,14 +221,14 @@ class WorkspaceGovernor:
             self._timer = loop.call_later(max(0.0, wake - now), self._poll)
 
 
-class Governors:
-    """One governor per workspace, created on first use by `make(team)`."""
+class Governors(Generic[G]):
+    """One governor (or set of them) per workspace, created on first use by `make(team)`."""
 
-    def __init__(self, make: Callable[[str], WorkspaceGovernor]):
+    def __init__(self, make: Callable[[str], G]):
         self.make = make
-        self._by_team: dict[str, WorkspaceGovernor] = {}
+        self._by_team: dict[str, G] = {}
 
-    def for_team(self, team: str) -> WorkspaceGovernor:
+    def for_team(self, team: str) -> G:
         if team not in self._by_team:
             self._by_team[team] = self.make(team)
         return self._by_team[team]

@@ -1,98 +1,165 @@
-"""SLACK_STREAMING=native (SPEC §4): the answer streams through chat.startStream /
-appendStream / stopStream, with notices and the footer in stopStream's blocks.
+"""SLACK_STREAMING=native: the answer streams through chat.startStream / appendStream /
+stopStream, with notices and the footer in stopStream's blocks.
 
-Whenever Slack will not stream (startStream refused, a 429 on a Tier 2 method), ends the stream
-early (`message_not_in_streaming_state`), or the answer outgrows one message, the answer goes
-on as in edit mode: the same message is edited with chat.update, long answers continue in
-further messages, and the final text is always delivered."""
+Each call waits for its workspace budget (stream_budget.py): a stream starts only when a
+chat.startStream may go at once (otherwise the answer is edited in, as in edit mode, so the
+placeholder is never late), and a stopStream waits its turn and is retried after a 429 until
+Slack has stopped the stream. A message still streaming cannot be edited
+(`streaming_state_conflict`), so the answer goes on as in edit mode only once the stream is over:
+stopped by the bot when the answer outgrows one message or Slack refuses an append, or ended by
+Slack itself (`message_not_in_streaming_state`: it timed out, or the person stopped it), which the
+bot never tries to stop or append to again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from bot.reply.governor import Ticket, WorkspaceGovernor
-from bot.reply.render import message_payload
-from bot.reply.writer import INTERRUPT_SECONDS, Part, ReplyWriter
+from bot.reply.governor import Ticket
+from bot.reply.render import message_payload, slice_room
+from bot.reply.stream_budget import StreamBudgets
+from bot.reply.writer import FINAL_ATTEMPTS, INTERRUPT_SECONDS, Part, ReplyWriter
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
 
+ENDED = "message_not_in_streaming_state"
+
 
 class NativeWriter(ReplyWriter):
-    def __init__(self, *args, appends: WorkspaceGovernor, user: str, team: str, **kwargs):
+    def __init__(self, *args, streams: StreamBudgets, user: str, team: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.appends = appends  # appendStream has its own budget (Tier 4)
+        self.streams = streams
         self.user = user
         self.team = team
         self._append_ticket = Ticket()
+        self._stop_ticket = Ticket(final=True)
+        self._append_turn: asyncio.Future | None = None
+        self._appending: asyncio.Future | None = None  # the appendStream call under way
         self._last_append = float("-inf")
-        self._sent = 0  # characters of the text appended so far
+        self._sent = 0  # characters of the text streamed so far
         self._streaming = False
 
     async def start(self) -> None:
+        ticket = Ticket()
+        if not await self.streams.starts.try_acquire(ticket):
+            log.info("chat.startStream budget spent in this minute: editing in %s",
+                     self.channel)
+            await super().start()
+            return
+        failure = None
         try:
             response = await self.client.chat_startStream(
                 channel=self.channel, thread_ts=self.thread_ts, recipient_user_id=self.user,
                 recipient_team_id=self.team)
         except SLACK_FAILURES as error:
+            failure = error
+        finally:
+            await self.streams.starts.done(ticket)
+        if failure is not None:
+            if (wait := retry_after(failure)) is not None:
+                await self.streams.starts.pause(wait)
             log.info("native streaming refused in %s (%s): editing instead", self.channel,
-                     slack_error(error))
+                     slack_error(failure))
             await super().start()
             return
         self.parts.append(Part(response["ts"], 0, None, {}))
         self._streaming = True
-        await self.governor.open(self._ticket)  # kept in case the final edit falls back
+        await self.governor.open(self._ticket)  # kept in case the answer goes on in edits
         self._pump = asyncio.create_task(self._stream(), name=f"stream {self.channel}")
 
     async def _stream(self) -> None:
         """Append new text as it comes; stop with the footer; or hand over to editing."""
-        while self._streaming:
+        while True:
             await self._changed.wait()
             if self._final is not None:
-                if await self._stop(self.text[self._sent:], self._closing_blocks()):
+                notices, footer = self._final
+                if len(self.text) <= slice_room(None, notices, footer, self.slice_limit) and \
+                        await self._stop(self.text[self._sent:], self._closing_blocks()):
                     return
                 break
             if len(self.text) > self.slice_limit:
                 break  # one message is not enough: edit mode splits it
             self._append_ticket.not_before = self._last_append + self.interval
-            await self.appends.acquire(self._append_ticket)
-            if self._final is not None:
-                continue  # the stop carries the rest
+            self._append_turn = asyncio.ensure_future(
+                self.streams.appends.acquire(self._append_ticket))
+            await asyncio.wait([self._append_turn])
+            if self._final is not None:  # the stop carries the rest
+                if not self._append_turn.cancelled():
+                    await self.streams.appends.done(self._append_ticket)  # granted, unused
+                continue
             self._changed.clear()
             if not await self._append():
                 break
         await self._hand_over()
 
     async def _append(self) -> bool:
+        """Stream the new text (the turn was granted). False: the stream cannot go on."""
         text = self.text
         if len(text) == self._sent or len(text) > self.slice_limit:
+            await self.streams.appends.done(self._append_ticket)  # the turn went unused
             return len(text) <= self.slice_limit
+        failure = None
+        # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
+        # Slack has this text, so the stop never repeats it.
+        self._appending = asyncio.ensure_future(self.client.chat_appendStream(
+            channel=self.channel, ts=self.parts[0].ts, markdown_text=text[self._sent:]))
+        self._appending.add_done_callback(lambda call: self._appended(call, len(text)))
         try:
-            await self.client.chat_appendStream(channel=self.channel, ts=self.parts[0].ts,
-                                                markdown_text=text[self._sent:])
+            await asyncio.shield(self._appending)
         except SLACK_FAILURES as error:
-            if (wait := retry_after(error)) is not None:
-                await self.appends.pause(wait)
-                self._changed.set()
-                return True
-            log.info("stream ended in %s (%s): editing instead", self.channel,
-                     slack_error(error))
-            return False
-        self._sent = len(text)
-        self._last_append = self.clock()
-        return True
+            failure = error
+        finally:
+            await self.streams.appends.done(self._append_ticket)
+        if failure is None:
+            self._last_append = self.clock()
+            return True
+        if (wait := retry_after(failure)) is not None:
+            await self.streams.appends.pause(wait)
+            self._changed.set()
+            return True
+        if slack_error(failure) == ENDED:
+            self._streaming = False  # Slack ended it: nothing left to stop
+        log.info("stream ended in %s (%s): editing instead", self.channel, slack_error(failure))
+        return False
+
+    def _appended(self, call: asyncio.Future, upto: int) -> None:
+        if not call.cancelled() and call.exception() is None:
+            self._sent = max(self._sent, upto)
 
     async def _stop(self, rest: str, blocks: list[dict]) -> bool:
-        try:
-            await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
-                                              markdown_text=rest or None, blocks=blocks or None)
-        except SLACK_FAILURES as error:
-            log.info("could not stop the stream in %s (%s)", self.channel, slack_error(error))
-            return False
-        self._sent += len(rest)
-        self._streaming = False
-        return True
+        """Stop the stream with `rest` and `blocks` last, waiting for the stopStream budget and
+        retrying until Slack has stopped it. True: stopped as asked; False: it was stopped
+        without them, Slack had ended it already, or Slack would not stop it at all."""
+        failures, complete = 0, True
+        while self._streaming:
+            await self.streams.stops.acquire(self._stop_ticket)
+            failure = None
+            try:
+                await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
+                                                  markdown_text=rest or None,
+                                                  blocks=blocks or None)
+            except SLACK_FAILURES as error:
+                failure = error
+            finally:
+                await self.streams.stops.done(self._stop_ticket)
+            if failure is None:
+                self._streaming = False
+                self._sent += len(rest)
+                return complete
+            code = slack_error(failure)
+            log.info("could not stop the stream in %s (%s)", self.channel, code)
+            if (wait := retry_after(failure)) is not None:
+                await self.streams.stops.pause(wait)
+            elif code == ENDED:
+                self._streaming = False
+            elif rest or blocks:
+                rest, blocks, complete = "", [], False  # what Slack refused, edits will show
+            elif (failures := failures + 1) >= FINAL_ATTEMPTS:
+                self._streaming = False  # Slack will end it; edits are refused until then
+            else:
+                await asyncio.sleep(0.5 * 2 ** failures)
+        return False
 
     def _closing_blocks(self) -> list[dict]:
         """Notices and footer, shown under the streamed text."""
@@ -102,33 +169,38 @@ class NativeWriter(ReplyWriter):
         return message_payload("", notices=notices, footer=footer)["blocks"]
 
     async def _hand_over(self) -> None:
-        """Carry on as in edit mode: the next edit rewrites the message with the whole text."""
-        if self._streaming:
-            await self._stop("", [])  # best effort: it may be over already
-            self._streaming = False
+        """Once the stream is over, carry on as in edit mode: the next edit rewrites the
+        message with the whole text."""
+        await self._stop("", [])
         self.parts[0].shown = {}
         self._changed.set()
         await self._run()
 
     async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
-        self.appends.promote(self._append_ticket)  # a waiting append is now the stop
+        if self._append_turn is not None:
+            self._append_turn.cancel()  # no append waits any longer: the stop carries the rest
         await super().finish(notices, footer)
 
     async def interrupt(self, notice: str) -> None:
         if not self._streaming:
             await super().interrupt(notice)
             return
-        if self._pump is not None:
-            self._pump.cancel()
+        for task in (self._pump, self._append_turn):
+            if task is not None:
+                task.cancel()
         self._final = ((notice,), None)
+        if self._appending is not None:  # let an append on its way finish first
+            await asyncio.wait([self._appending], timeout=INTERRUPT_SECONDS / 2)
         try:
             stopped = await asyncio.wait_for(
                 self._stop(self.text[self._sent:], self._closing_blocks()), INTERRUPT_SECONDS)
         except TimeoutError:
             stopped = False
-        if not stopped:
-            self._streaming = False
+        if not stopped and not self._streaming:  # over without the notice: edit it in
             self.parts[0].shown = {}
             await super().interrupt(notice)
             return
+        if not stopped:
+            log.warning("could not mark an answer interrupted in %s: still streaming",
+                        self.channel)
         await self.governor.close(self._ticket)

@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Slack: all `markdown` blocks of one message share 12,000 characters. Slices are cut at a
-# smaller raw size so fence re-openers/closers and table padding still fit.
+# Slack: all `markdown` blocks of one message share 12,000 characters, and the text of all its
+# blocks together must stay under about 12,000 too (`msg_blocks_too_long`, refused at as little
+# as ~11,300: bolt-js#2509, #2867), so quoted question, answer, notices and footer of one message
+# share BLOCKS_LIMIT. Slices are cut at a smaller raw size so re-opened fences still fit.
 MARKDOWN_LIMIT = 12_000
-SLICE_LIMIT = 10_500
+BLOCKS_LIMIT = 11_000
+FENCE_ROOM = 200  # a fence re-opened on top of a slice (≤ 80) and one closed at its bottom
+SLICE_LIMIT = 10_000
+MIN_SLICE = 1_000
 TEXT_LIMIT = 40_000
 SECTION_LIMIT = 3_000
 THINKING = "_Thinking…_"
@@ -144,26 +149,40 @@ def slackify(text: str) -> str:
     return "\n".join(out)
 
 
-def markdown_body(segment: str, fence: Fence | None = None) -> str:
+def markdown_body(segment: str, fence: Fence | None = None, room: int = MARKDOWN_LIMIT) -> str:
     """The Markdown shown for one message's slice: the fence open at its start re-opened,
-    tables drawn as code, and a fence still open at its end closed so code renders as code."""
+    tables drawn as code (unless that outgrows `room`), and a fence still open at its end
+    closed so code renders as code."""
     body = (fence.opener + "\n" if fence else "") + segment
     still_open = fence_at_end(segment, fence)
     if still_open is not None:
         body += ("" if body.endswith("\n") else "\n") + still_open.marker
     drawn = slackify(body)
-    return drawn if len(drawn) <= MARKDOWN_LIMIT else body
+    return drawn if len(drawn) <= min(room, MARKDOWN_LIMIT) else body
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _extras(header: str | None, notices: tuple[str, ...], footer: str | None) -> int:
+    """Characters the blocks around the answer's text take."""
+    return sum(len(_clip(x, SECTION_LIMIT)) for x in (header, *notices, footer) if x)
+
+
+def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
+               footer: str | None = None, limit: int = SLICE_LIMIT) -> int:
+    """How much raw answer text one message holds next to its header, notices and footer."""
+    return max(MIN_SLICE, min(limit, BLOCKS_LIMIT - FENCE_ROOM - _extras(header, notices,
+                                                                          footer)))
+
+
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                     footer: str | None = None, header: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer."""
-    body = markdown_body(segment, fence) if segment.strip() else ""
+    room = BLOCKS_LIMIT - _extras(header, notices, footer)
+    body = markdown_body(segment, fence, room) if segment.strip() else ""
     blocks: list[dict] = []
     if header:
         blocks.append({"type": "section",

@@ -14,7 +14,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reply.governor import Ticket, WorkspaceGovernor
-from bot.reply.render import SLICE_LIMIT, Fence, cut_overflow, message_payload
+from bot.reply.render import (
+    MIN_SLICE,
+    SLICE_LIMIT,
+    Fence,
+    cut_overflow,
+    message_payload,
+    slice_room,
+)
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
@@ -24,6 +31,8 @@ INTERRUPT_SECONDS = 4.0  # Heroku allows 30 s after SIGTERM; the grace period ta
 _REJECTED_PAYLOAD = {"invalid_blocks", "msg_too_long", "msg_blocks_too_long",
                      "invalid_blocks_format", "too_many_blocks"}
 _GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
+TAIL_MISSING = (":warning: Slack refused the rest of this answer, so it ends here "
+                "({} more characters could not be posted). Please ask again.")
 
 
 @dataclass
@@ -36,6 +45,7 @@ class Part:
     shown: dict  # the payload Slack has now
     failures: int = 0
     settled: bool = False  # sealed and shown in full: it will never change again
+    plain: bool = False  # Slack refused its blocks: it is shown as plain text
 
 
 class ReplyWriter:
@@ -60,6 +70,7 @@ class ReplyWriter:
         self._changed = asyncio.Event()
         self._last_edit = float("-inf")
         self._pump: asyncio.Task | None = None
+        self._given_up_at: int | None = None  # where Slack refused every continuation
 
     @property
     def first_ts(self) -> str | None:
@@ -120,17 +131,30 @@ class ReplyWriter:
     # --- what each message should show -------------------------------------------------
 
     def _seal_overflow(self) -> list[Part]:
-        """New parts (not yet posted) for the text that outgrew the last message."""
+        """New parts (not yet posted) for the text that outgrew the last message: each holds
+        what fits next to the last message's header, notices and footer."""
+        if self._given_up_at is not None:
+            return []
         last = self.parts[-1]
+        notices, footer = self._closing()
+        room = slice_room(self.header if len(self.parts) == 1 else None, notices, footer,
+                          self.slice_limit)
         return [Part("", start, fence, {})
-                for start, fence in cut_overflow(self.text, last.start, last.fence,
-                                                 self.slice_limit)]
+                for start, fence in cut_overflow(self.text, last.start, last.fence, room)]
 
-    def _wanted(self, index: int, parts: list[Part]) -> dict:
+    def _closing(self) -> tuple[tuple[str, ...], str | None]:
+        """The notices and footer the last message ends with (none until the answer ends)."""
+        notices, footer = self._final or ((), None)
+        if self._given_up_at is not None:
+            missing = len(self.text) - self._given_up_at
+            notices = (*notices, TAIL_MISSING.format(f"{missing:,}"))
+        return notices, footer
+
+    def _wanted(self, index: int, parts: list[Part], closing: bool = True) -> dict:
         part = parts[index]
         is_last = index == len(parts) - 1
-        end = len(self.text) if is_last else parts[index + 1].start
-        notices, footer = self._final if (is_last and self._final) else ((), None)
+        end = (self._given_up_at or len(self.text)) if is_last else parts[index + 1].start
+        notices, footer = self._closing() if is_last and closing else ((), None)
         return message_payload(self.text[part.start:end], part.fence, notices=notices,
                                footer=footer, header=self.header if index == 0 else None)
 
@@ -171,19 +195,28 @@ class ReplyWriter:
         return stale
 
     async def _post_continuations(self) -> None:
-        """Post a message for each slice the text grew into (carrying its text at once)."""
-        new = self._seal_overflow()
-        for index, part in enumerate(new, start=len(self.parts)):
-            payload = self._wanted(index, [*self.parts, *new])
+        """Post a message for each slice the text grew into (carrying its text at once). A
+        refused one is re-split smaller or retried, never skipped: if Slack refuses it for
+        good, the last message says how much of the answer is missing."""
+        failures = 0
+        while new := self._seal_overflow():
+            # The footer comes with the last edit, once every earlier message is complete.
+            payload = self._wanted(len(self.parts), [*self.parts, *new], closing=False)
             try:
                 response = await self._post(payload)
             except SLACK_FAILURES as error:
-                log.warning("continuation message failed in %s: %s", self.channel,
-                            slack_error(error))
-                await asyncio.sleep(1)
-                return
-            part.ts, part.shown = response["ts"], payload
-            self.parts.append(part)
+                code = slack_error(error)
+                log.warning("continuation message failed in %s: %s", self.channel, code)
+                failures += 1
+                if code in _REJECTED_PAYLOAD and self.slice_limit > MIN_SLICE:
+                    self.slice_limit = max(MIN_SLICE, self.slice_limit // 2)
+                elif failures >= FINAL_ATTEMPTS:
+                    self._given_up_at = new[0].start
+                else:
+                    await asyncio.sleep(0.25 * 2 ** failures)
+                continue
+            new[0].ts, new[0].shown = response["ts"], payload
+            self.parts.append(new[0])
 
     async def _post(self, payload: dict) -> dict:
         """chat.postMessage in the thread; waits out 429s (a per-channel limit)."""
@@ -203,12 +236,24 @@ class ReplyWriter:
         part = self.parts[index]
         payload = self._wanted(index, self.parts)
         self._last_edit = self.clock()
+        failure = None
         try:
-            await self.client.chat_update(channel=self.channel, ts=part.ts, **payload)
+            await self.client.chat_update(channel=self.channel, ts=part.ts,
+                                          **(self._plain(part, payload) if part.plain
+                                             else payload))
         except SLACK_FAILURES as error:
-            return await self._edit_failed(part, payload, error)
+            failure = error
+        finally:
+            await self.governor.done(self._ticket)  # its slot counts until Slack answered
+        if failure is not None:
+            return await self._edit_failed(part, payload, failure)
         part.shown = payload
         return True
+
+    def _plain(self, part: Part, payload: dict) -> dict:
+        """The message as plain text, for when Slack refuses its blocks."""
+        footer = self._final[1] if self._final and part is self.parts[-1] else None
+        return {"text": payload["text"] + (f"\n\n{footer}" if footer else ""), "blocks": []}
 
     async def _edit_failed(self, part: Part, payload: dict, error: Exception) -> bool:
         code = slack_error(error)
@@ -221,18 +266,10 @@ class ReplyWriter:
             part.ts = (await self._post(payload))["ts"]
             part.shown = payload
             return True
-        if code in _REJECTED_PAYLOAD:  # never lose the answer: plain text always fits
-            footer = self._final[1] if self._final and part is self.parts[-1] else None
-            plain = {"text": payload["text"] + (f"\n\n{footer}" if footer else ""),
-                     "blocks": []}
-            try:
-                await self.client.chat_update(channel=self.channel, ts=part.ts, **plain)
-                part.shown = payload
-                return True
-            except SLACK_FAILURES as again:
-                log.warning("plain-text fallback failed in %s: %s", self.channel,
-                            slack_error(again))
         part.failures += 1
+        if code in _REJECTED_PAYLOAD and not part.plain:
+            part.plain = True  # never lose the answer: plain text always fits (next turn)
+            return False
         if part.failures >= FINAL_ATTEMPTS:
             part.shown = payload  # give up on this message rather than loop forever
             return True
