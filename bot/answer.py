@@ -47,7 +47,7 @@ CONTEXT_MARGIN = 2_000  # tokens kept free beyond the estimate, for what it may 
 class Question:
     """A person's message the bot answers, and where the answer goes."""
 
-    team: str
+    team: str  # the installation's workspace: whose budgets the answer uses
     channel: str
     thread_ts: str | None  # the conversation's root; None: a new top-level message (/claude)
     ts: str  # the message being answered ("" for /claude)
@@ -58,6 +58,7 @@ class Question:
     slash: bool = False  # asked with /claude: the answer quotes the question
     response_url: str | None = None  # where to answer when the bot cannot post in the channel
     received_at: float = field(default_factory=time.monotonic)
+    user_team: str = ""  # the asker's own workspace (another one in a shared channel)
 
     @property
     def message(self) -> dict:
@@ -147,7 +148,8 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
             "event_payload": {"user": question.user, "text": question.text}}, **common)
     if deps.settings.slack_streaming == "native":
         return NativeWriter(deps.slack, governor, appends=deps.append_governors.for_team(
-            question.team), user=question.user, team=question.team, **common)
+            question.team), user=question.user, team=question.user_team or question.team,
+            **common)
     return ReplyWriter(deps.slack, governor, **common)
 
 
