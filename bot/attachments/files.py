@@ -52,6 +52,11 @@ class FileReader:
             if file.get("id") and (file.get("url_private_download") or file.get("url_private")):
                 self._task(file)
 
+    def forget(self, file_id: str) -> None:
+        """The file was deleted in Slack: drop what it became (an answer reading it now keeps
+        its copy; the next one finds it gone)."""
+        self._cache.pop(file_id, None)
+
     def _task(self, file: dict) -> tuple[asyncio.Task[Prepared], bool]:
         """The (cached) task reading `file`, and whether this call created it."""
         key = file["id"]
