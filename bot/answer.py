@@ -130,7 +130,7 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     result = await stream_answer(
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=on_delta)
+        on_text=on_delta, effort=settings.claude_effort)
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,

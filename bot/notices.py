@@ -13,6 +13,8 @@ BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer
                "finished. Please try again.")
 INTERRUPTED = (":warning: Interrupted: the bot was restarting before this answer was finished. "
                "Please ask again.")
+# Also how a refused exchange is recognised in the thread later (it is never sent again).
+REFUSED = ":no_entry_sign: Claude declined to answer this request."
 EARLIER_LEFT_OUT = (":information_source: Earlier messages of this thread were left out to fit "
                     "Claude's context.")
 
@@ -28,7 +30,9 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
         notices.append(f":warning: The answer was cut off at the output limit "
                        f"({max_tokens:,} tokens).")
     elif result.stop_reason == "refusal":
-        notices.append(":no_entry_sign: Claude declined to answer this request.")
+        why = (result.stop_explanation or "").strip()[:500].replace("&", "&amp;")
+        why = why.replace("<", "&lt;").replace(">", "&gt;")  # shown as Slack mrkdwn
+        notices.append(REFUSED + (f" {why}" if why else ""))
     elif result.stop_reason == "model_context_window_exceeded":
         notices.append(":warning: The conversation filled Claude's context window, so the "
                        "answer was cut short. Start a new thread to go on.")

@@ -24,6 +24,19 @@ MAGIC = {  # leading bytes per media type; WebP also has "WEBP" at offset 8
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_IMAGE_B64 = 5 * 1024 * 1024  # the limit applies to the base64 string, not the raw bytes
 TOKENS_PER_ATTACHMENT = 1600
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+
+
+def _check_output_config(config: object) -> str | None:
+    if not isinstance(config, dict):
+        return "output_config: Input should be a valid dictionary"
+    for key in config:
+        if key not in ("effort", "format"):
+            return f"output_config.{key}: Extra inputs are not permitted"
+    if config.get("effort") not in (None, *EFFORTS):
+        return ("output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' "
+                "or 'max'")
+    return None
 
 
 def _check_source(block: dict, where: str, counting: bool) -> str | None:
@@ -104,6 +117,8 @@ def validate(body: dict, counting: bool = False) -> str | None:
             return f"{key}: Field required"
     if not counting and (not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1):
         return "max_tokens: Input should be greater than or equal to 1"
+    if "output_config" in body and (error := _check_output_config(body["output_config"])):
+        return error
     system = body.get("system")
     if isinstance(system, list) and system:
         if not all(isinstance(b, dict) and b.get("type") == "text" for b in system):

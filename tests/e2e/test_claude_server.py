@@ -100,6 +100,17 @@ async def test_thinking_block_then_text(server, client):
     assert msg.content[0].thinking == "Let me think about it." and msg.content[0].signature
 
 
+async def test_thinking_tokens_and_effort(server, client, raw):
+    server.enqueue(Reply(thinking="Hmm.", text="42.", output_tokens=90, thinking_tokens=80))
+    _, msg, _ = await stream_text(client, output_config={"effort": "xhigh"})
+    assert (msg.usage.output_tokens, msg.usage.output_tokens_details.thinking_tokens) == (90, 80)
+    assert server.requests[-1].body["output_config"] == {"effort": "xhigh"}
+    for config in ({"effort": "extreme"}, {"effort_level": "low"}):
+        body = {"model": MODEL, "max_tokens": 5, "messages": HELLO, "output_config": config}
+        resp = await raw.post("/v1/messages", json=body)
+        assert resp.status_code == 400 and "output_config.effort" in resp.text
+
+
 async def test_wire_format_pings_and_cadence(server, raw):
     server.enqueue(
         Reply(text="abcdef", chunk_chars=2, first_delay=0.25, ping_every=0.05, delay=0.05)
