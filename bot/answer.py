@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import anthropic
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.attachments.files import FileReader
@@ -26,7 +27,7 @@ from bot.conversation import (
 )
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
-from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
+from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, cannot_post, stop_notices
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_UNREAD = (":information_source: I couldn't read the earlier messages of this thread, "
                   "so I answered this message on its own.")
-NOT_IN_CHANNEL = (":information_source: I'm not in this channel, so only you will see my answer. "
-                  "Invite me with `/invite @Claude` to answer here for everyone.")
 CONTEXT_MARGIN = 2_000  # tokens kept free beyond the estimate, for what it may miss
 
 
@@ -162,7 +161,8 @@ async def answer(deps: Deps, question: Question) -> None:
     except SLACK_FAILURES as error:
         log.warning("could not post in %s: %s", question.channel, slack_error(error))
         if question.response_url:
-            await _answer_privately(deps, question)
+            await _answer_privately(deps, question, cannot_post(
+                slack_error(error), isinstance(error, SlackApiError)))
         return
     try:
         messages, notices = await _conversation(deps, question)
@@ -177,11 +177,11 @@ async def answer(deps: Deps, question: Question) -> None:
         await writer.finish((BOT_FAILURE,))
 
 
-async def _answer_privately(deps: Deps, question: Question) -> None:
+async def _answer_privately(deps: Deps, question: Question, why: str) -> None:
     """/claude where the bot may not post: the answer goes to the asker alone."""
     pieces: list[str] = []
     try:
-        await post_ephemeral(deps.http, question.response_url, NOT_IN_CHANNEL)
+        await post_ephemeral(deps.http, question.response_url, why)
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
                              header=_header(question))

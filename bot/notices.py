@@ -19,6 +19,24 @@ EARLIER_LEFT_OUT = (":information_source: Earlier messages of this thread were l
                     "Claude's context.")
 
 
+def cannot_post(code: str, from_slack: bool) -> str:
+    """Why a /claude answer goes to the asker alone: the real reason the post failed (`code`
+    is Slack's error, or the kind of network failure when `from_slack` is False)."""
+    alone = "so only you will see my answer."
+    if code == "not_in_channel":
+        return (f":information_source: I'm not in this channel, {alone} "
+                "Invite me with `/invite @Claude` to answer here for everyone.")
+    if code == "channel_not_found":
+        return (f":information_source: I can't see this channel (it is private, or a "
+                f"conversation I'm not part of), {alone} Invite me with `/invite @Claude` "
+                "to answer here for everyone.")
+    if code == "ratelimited":
+        return (f":hourglass: Slack is rate-limiting my messages here right now, {alone}")
+    if not from_slack:
+        return f":warning: I couldn't reach Slack to post here (`{code}`), {alone}"
+    return f":warning: Slack refused my message in this channel (`{code}`), {alone}"
+
+
 def is_notice(paragraph: str) -> bool:
     return paragraph.lstrip().startswith(_EMOJI)
 
