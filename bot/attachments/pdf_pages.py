@@ -16,7 +16,7 @@ _STREAM_START = re.compile(rb"stream\r?\n")
 DICTIONARY_BYTES = 2_000  # how far an object stream's dictionary may reach around /ObjStm
 MAX_OBJECT_STREAMS = 1_000  # real files have a few dozen; a hostile one must stay fast
 _COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
-MAX_INFLATED = 32 * 1024 * 1024  # all object streams together: bombs stay cheap
+MAX_INFLATED = 8 * 1024 * 1024  # all object streams together: bombs stay cheap
 
 
 def _inflate(data: bytes, limit: int) -> bytes:
