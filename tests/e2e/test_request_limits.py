@@ -2,7 +2,7 @@
 Claude's request limits (32 MB, 100 PDF pages, the model's media count) are left out and named,
 the question's own files last, and every message's text stays."""
 
-from tests.e2e.helpers import answered, notices_of
+from tests.e2e.helpers import answered, footer_of, notices_of
 from tests.e2e.test_files import kinds, png
 from tests.pdfs import make_pdf
 
@@ -12,6 +12,13 @@ CH = "C0GENERAL"
 def pdf(slack, name: str, pages: int, padding: int = 0) -> dict:
     return slack.add_file(make_pdf(pages, compressed=True, padding=padding), name=name,
                           mimetype="application/pdf")
+
+
+async def heavy_answers(slack, count: int) -> list[dict]:
+    """Like `answered`, with time for tens of megabytes to cross a busy machine."""
+    await slack.wait_for(lambda: len([m for m in slack.bot_messages(CH) if footer_of(m)])
+                         >= count, timeout=60, what=f"{count} answers")
+    return [m for m in slack.bot_messages(CH) if footer_of(m)]
 
 
 def sent(claude) -> list[tuple[str, list[str]]]:
@@ -47,10 +54,10 @@ async def test_a_request_over_32_mb_leaves_out_the_older_file(slack, claude, mak
     big = 13_000_000  # 17.3 MB in base64: two of them are over Claude's 32 MB
     root = await slack.user_message(CH, "U0ALICE", "<@UBOT> compare",
                                     files=[pdf(slack, "scan-a.pdf", 2, padding=big)])
-    await answered(slack, CH)
+    await heavy_answers(slack, 1)
     await slack.user_message(CH, "U0ALICE", "and this?", thread_ts=root["ts"],
                              files=[pdf(slack, "scan-b.pdf", 2, padding=big)])
-    [_, reply] = await answered(slack, CH, count=2)
+    [_, reply] = await heavy_answers(slack, 2)
     assert [r.status for r in claude.requests] == [200, 200]
     documents = [b["title"] for t in claude.requests[-1].body["messages"] for b in t["content"]
                  if b["type"] == "document"]
