@@ -444,3 +444,17 @@ async def test_a_deleted_file_is_gone_and_announced(slack, web):
         assert status == 404
     finally:
         await client.close()
+
+
+async def test_a_shared_channel_event_names_the_other_org_but_our_installation(slack):
+    client = await socket_client(slack)
+    try:
+        await slack.wait_connected()
+        await slack.wait_ack(await slack.send_event(
+            {"type": "app_mention", "channel": "C1", "user": "U0GUEST", "ts": "1.000100",
+             "text": "<@UBOT> hi", "team": "T0OTHERORG", "user_team": "T0OTHERORG"}))
+        payload = client.received[-1].payload
+        assert payload["event"]["team"] == "T0OTHERORG"
+        assert payload["team_id"] == payload["authorizations"][0]["team_id"] == slack.team_id
+    finally:
+        await client.close()
