@@ -116,7 +116,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
                on_text) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
-    attachments, file_notices = await deps.files.for_messages(messages, question.ts)
+    attachments, file_notices = await deps.files.for_messages(messages, question.ts,
+                                                              settings.claude_model)
     system = system_prompt(settings.claude_system_prompt)
     turns, trimmed = _request_turns(deps, messages, attachments, system)
     answered = False

@@ -60,7 +60,6 @@ class FileReader:
         self.trusted = trusted_origins(settings.slack_api_url)
         self.max_bytes = int(settings.max_file_mb * 1_000_000)
         self.max_images = settings.max_images
-        self.media = media_limit(settings.claude_model)
         self._cache: OrderedDict[str, asyncio.Task[Prepared]] = OrderedDict()
 
     def prefetch(self, files: tuple[dict, ...] | list[dict]) -> None:
@@ -86,10 +85,11 @@ class FileReader:
             self._cache.popitem(last=False)
         return task, True
 
-    async def for_messages(self, messages: list[dict], asked_ts: str
+    async def for_messages(self, messages: list[dict], asked_ts: str, model: str
                            ) -> tuple[dict[str, list[dict]], list[str]]:
-        """Content blocks per message ts, and notices for files that could not be read
-        (each reported once: by the first answer that tried it)."""
+        """Content blocks per message ts for a request to `model`, and notices for files that
+        could not be read (each reported once: by the first answer that tried it) or were left
+        out to keep the request within Claude's limits."""
         wanted = [(m.get("ts", ""), f) for m in messages for f in (m.get("files") or ())
                   if isinstance(f, dict) and f.get("id")]
         tasks = [(ts, *self._task(f)) for ts, f in wanted]
@@ -109,7 +109,7 @@ class FileReader:
         chosen.sort(key=lambda entry: entry[0] != asked_ts)  # the question's files first
         text = sum(len(json.dumps(m.get("text") or "")) for m in messages)
         kept, left_out = fit_request([p.candidate() for _, p in chosen],
-                                     REQUEST_BYTES - TEXT_ALLOWANCE - text, self.media)
+                                     REQUEST_BYTES - TEXT_ALLOWANCE - text, media_limit(model))
         blocks: dict[str, list[dict]] = {}
         for (ts, prepared), keep in zip(chosen, kept, strict=True):
             if keep:
