@@ -24,6 +24,7 @@ from bot.conversation import (
     merge_turns,
     system_prompt,
     thread_units,
+    without_refused,
 )
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
@@ -116,8 +117,9 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
                on_text) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
-    attachments, file_notices = await deps.files.for_messages(messages, question.ts,
-                                                              settings.claude_model)
+    # A refused exchange's files are never sent: they take no room in the request.
+    attachments, file_notices = await deps.files.for_messages(
+        without_refused(messages, deps.me), question.ts, settings.claude_model)
     system = system_prompt(settings.claude_system_prompt)
     turns, trimmed = _request_turns(deps, messages, attachments, system)
     answered = False

@@ -4,6 +4,7 @@ recognised from the bot's own message in the thread, so it holds across restarts
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, notices_of
 from tests.e2e.test_conversations import roles_and_texts
+from tests.pdfs import make_pdf
 
 CH = "C0GENERAL"
 DETAILS = {"type": "refusal", "category": "cyber",
@@ -43,3 +44,18 @@ async def test_a_refusal_mid_thread_drops_only_that_exchange(slack, claude, make
     assert roles_and_texts(claude.requests[2]) == [
         ("user", ["<@U0ALICE>: hi"]), ("assistant", ["Hello!"]),
         ("user", ["<@U0ALICE>: capital of France?"])]
+
+
+async def test_a_refused_questions_files_take_no_room(slack, claude, make_bot):
+    claude.enqueue(Reply(text="", stop_reason="refusal", stop_details={"type": "refusal"}))
+    await make_bot()
+    first = slack.add_file(make_pdf(60), name="first.pdf", mimetype="application/pdf")
+    root = await slack.user_message(CH, "U0ALICE", "<@UBOT> bad", files=[first])
+    await answered(slack, CH)
+    second = slack.add_file(make_pdf(60), name="second.pdf", mimetype="application/pdf")
+    await slack.user_message(CH, "U0ALICE", "read this instead", thread_ts=root["ts"],
+                             files=[second])
+    [_, reply] = await answered(slack, CH, count=2)
+    assert notices_of(reply) == []  # first.pdf is not "left out": it was never wanted
+    [turn] = claude.requests[1].body["messages"]
+    assert [b.get("title") for b in turn["content"]] == ["second.pdf", None]
