@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import anthropic
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.attachments.files import FileReader
@@ -23,10 +24,11 @@ from bot.conversation import (
     merge_turns,
     system_prompt,
     thread_units,
+    without_refused,
 )
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
-from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
+from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, cannot_post, stop_notices
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
@@ -39,8 +41,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_UNREAD = (":information_source: I couldn't read the earlier messages of this thread, "
                   "so I answered this message on its own.")
-NOT_IN_CHANNEL = (":information_source: I'm not in this channel, so only you will see my answer. "
-                  "Invite me with `/invite @Claude` to answer here for everyone.")
 CONTEXT_MARGIN = 2_000  # tokens kept free beyond the estimate, for what it may miss
 
 
@@ -48,7 +48,7 @@ CONTEXT_MARGIN = 2_000  # tokens kept free beyond the estimate, for what it may 
 class Question:
     """A person's message the bot answers, and where the answer goes."""
 
-    team: str
+    team: str  # the installation's workspace: whose budgets the answer uses
     channel: str
     thread_ts: str | None  # the conversation's root; None: a new top-level message (/claude)
     ts: str  # the message being answered ("" for /claude)
@@ -59,6 +59,7 @@ class Question:
     slash: bool = False  # asked with /claude: the answer quotes the question
     response_url: str | None = None  # where to answer when the bot cannot post in the channel
     received_at: float = field(default_factory=time.monotonic)
+    user_team: str = ""  # the asker's own workspace (another one in a shared channel)
 
     @property
     def message(self) -> dict:
@@ -117,7 +118,9 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
                on_text) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
-    attachments, file_notices = await deps.files.for_messages(messages, question.ts)
+    # A refused exchange's files are never sent: they take no room in the request.
+    attachments, file_notices = await deps.files.for_messages(
+        without_refused(messages, deps.me), question.ts, settings.claude_model)
     system = system_prompt(settings.claude_system_prompt)
     turns, trimmed = _request_turns(deps, messages, attachments, system)
     answered = False
@@ -130,7 +133,7 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     result = await stream_answer(
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=on_delta)
+        on_text=on_delta, effort=settings.claude_effort)
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
@@ -148,7 +151,8 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
             "event_payload": {"user": question.user, "text": question.text}}, **common)
     if deps.settings.slack_streaming == "native":
         return NativeWriter(deps.slack, governor, streams=deps.streams.for_team(question.team),
-                            user=question.user, team=question.team, **common)
+                            user=question.user, team=question.user_team or question.team,
+                            **common)
     return ReplyWriter(deps.slack, governor, **common)
 
 
@@ -161,7 +165,8 @@ async def answer(deps: Deps, question: Question) -> None:
     except SLACK_FAILURES as error:
         log.warning("could not post in %s: %s", question.channel, slack_error(error))
         if question.response_url:
-            await _answer_privately(deps, question)
+            await _answer_privately(deps, question, cannot_post(
+                slack_error(error), isinstance(error, SlackApiError)))
         return
     try:
         messages, notices = await _conversation(deps, question)
@@ -176,11 +181,11 @@ async def answer(deps: Deps, question: Question) -> None:
         await writer.finish((BOT_FAILURE,))
 
 
-async def _answer_privately(deps: Deps, question: Question) -> None:
+async def _answer_privately(deps: Deps, question: Question, why: str) -> None:
     """/claude where the bot may not post: the answer goes to the asker alone."""
     pieces: list[str] = []
     try:
-        await post_ephemeral(deps.http, question.response_url, NOT_IN_CHANNEL)
+        await post_ephemeral(deps.http, question.response_url, why)
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
                              header=_header(question))

@@ -38,6 +38,7 @@ class ClaudeResult:
     stop_reason: str | None = None
     failure: str | None = None  # why the stream ended early, in plain words
     request_id: str | None = None
+    stop_explanation: str | None = None  # a refusal's stop_details.explanation
 
 
 def _usage(message: anthropic.types.Message | None) -> Usage:
@@ -45,9 +46,15 @@ def _usage(message: anthropic.types.Message | None) -> Usage:
         return Usage()
     u = message.usage
     one_hour = u.cache_creation.ephemeral_1h_input_tokens if u.cache_creation else 0
+    thinking = u.output_tokens_details.thinking_tokens if u.output_tokens_details else 0
     return Usage(input_tokens=u.input_tokens or 0, output_tokens=u.output_tokens or 0,
                  cache_write=u.cache_creation_input_tokens or 0, cache_write_1h=one_hour or 0,
-                 cache_read=u.cache_read_input_tokens or 0)
+                 cache_read=u.cache_read_input_tokens or 0, thinking_tokens=thinking or 0)
+
+
+def _explanation(message: anthropic.types.Message | None) -> str | None:
+    details = message.stop_details if message is not None else None
+    return (details.explanation or None) if details is not None else None
 
 
 def failure_reason(error: BaseException, model: str, idle_timeout: float) -> str:
@@ -88,17 +95,20 @@ def _request_id(error: BaseException, stream: object | None) -> str | None:
 
 async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tokens: int,
                         system: list[dict] | str, messages: list[dict], idle_timeout: float,
-                        on_text: Callable[[str], None]) -> ClaudeResult:
+                        on_text: Callable[[str], None], effort: str | None = None
+                        ) -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
-    stream (pings included), which is how a stalled stream is noticed."""
+    stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
+    model's default) is sent as output_config.effort."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     stream = None
     text_blocks = 0
     last_char = ""
+    output_config = {"output_config": {"effort": effort}} if effort else {}
     try:
         async with client.messages.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,
-            cache_control={"type": "ephemeral"}, timeout=timeout,
+            cache_control={"type": "ephemeral"}, timeout=timeout, **output_config,
         ) as stream:
             async for event in stream:
                 if event.type == "content_block_start" and event.content_block.type == "text":
@@ -111,7 +121,8 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                     last_char = event.delta.text[-1]
             final = stream.current_message_snapshot
             return ClaudeResult(final.model or model, _usage(final), final.stop_reason,
-                                request_id=stream.request_id)
+                                request_id=stream.request_id,
+                                stop_explanation=_explanation(final))
     except (anthropic.APIError, httpx2.HTTPError, TimeoutError, OSError) as error:
         snapshot = _snapshot(stream)
         request_id = _request_id(error, stream)

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.notices import is_notice
+from bot.notices import REFUSED, is_notice
 from bot.reply.render import THINKING
 
 SYSTEM_PROMPT = (
@@ -98,6 +98,47 @@ def question_of(message: dict) -> dict | None:
     return None
 
 
+def _notices_and_footer(message: dict) -> list[str]:
+    """What one of the bot's messages says beside the answer (its plain text when it has no
+    blocks: the fallback that carries everything)."""
+    blocks = message.get("blocks") or ()
+    if not blocks:
+        return [p for p in (message.get("text") or "").split("\n\n") if is_notice(p)]
+    found = []
+    for block in blocks:
+        if block.get("type") == "context":
+            found.append("footer")
+        text = block.get("text")
+        if block.get("type") == "section" and isinstance(text, dict) \
+                and is_notice(text.get("text") or ""):
+            found.append(text["text"])
+    return found
+
+
+def refused(message: dict) -> bool:
+    """Whether one of the bot's messages ends an answer Claude refused."""
+    return any(notice.startswith(REFUSED) for notice in _notices_and_footer(message))
+
+
+def without_refused(messages: list[dict], me: Me) -> list[dict]:
+    """The thread without the exchanges Claude refused, which it would otherwise keep refusing:
+    each refused answer (all its messages) and its question (a /claude answer carries it;
+    otherwise the people's messages since the bot's previous answer)."""
+    kept: list[dict] = []
+    for message in messages:
+        if not (me.wrote(message) and refused(message)):
+            kept.append(message)
+            continue
+        first = message
+        while (kept and me.wrote(kept[-1]) and not question_of(first)
+               and not _notices_and_footer(kept[-1])):
+            first = kept.pop()  # an earlier message of the same long answer
+        if not question_of(first):
+            while kept and not me.wrote(kept[-1]):
+                kept.pop()
+    return kept
+
+
 def user_text(user: str | None, text: str, bot_user_id: str | None) -> str:
     said = decode_slack_text(text, bot_user_id)
     return f"<@{user or 'someone'}>: {said}" if said else f"<@{user or 'someone'}>:"
@@ -112,7 +153,7 @@ def thread_units(messages: list[dict], me: Me,
     """One turn per message of a thread (oldest first), not merged yet. `attachments` maps a
     message ts to the content blocks of its files, which go before that message's text."""
     units: list[dict] = []
-    for message in messages:
+    for message in without_refused(messages, me):
         if message.get("subtype") in _IGNORED_SUBTYPES:
             continue
         if me.wrote(message):

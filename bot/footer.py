@@ -12,6 +12,11 @@ _OPUS_4 = {"input": 5, "cache_write": 6.25, "cache_write_1h": 10, "cache_read": 
 _SONNET_4 = {"input": 3, "cache_write": 3.75, "cache_write_1h": 6, "cache_read": 0.3, "output": 15}
 _FABLE_5 = {"input": 10, "cache_write": 12.5, "cache_write_1h": 20, "cache_read": 1, "output": 50}
 PRICES: dict[str, Mapping[str, float]] = {
+    # Anthropic's list price for Fable 5.2 (released 2026-11-09), as quoted by LaoZhang API's
+    # announcement (docs.laozhang.ai/en/announcements/claude-fable-5-2-2026-11); no 1 h cache
+    # write price was given, so the usual 2x input applies. Mythos 5.1, Mythos 5.2 and Mythos
+    # Preview have no published price found: their cost is left out of the footer.
+    "claude-fable-5-2": {"input": 8, "cache_write": 10, "cache_read": 0.2, "output": 40},
     "claude-fable-5-1": {"input": 10, "cache_write": 12.5, "cache_write_1h": 20,
                          "cache_read": 0.25, "output": 50},
     "claude-opus-5-5": {"input": 4, "cache_write": 5, "cache_write_1h": 8, "cache_read": 0.2,
@@ -51,6 +56,7 @@ class Usage:
     cache_write: int = 0  # cache_creation_input_tokens (all TTLs)
     cache_write_1h: int = 0  # the part of cache_write written with the 1 h TTL
     cache_read: int = 0
+    thinking_tokens: int = 0  # the part of output_tokens spent thinking, when reported
 
     @property
     def prompt_tokens(self) -> int:
@@ -92,7 +98,9 @@ def format_cost(cost: float) -> str:
 
 def footer_text(model: str, usage: Usage, elapsed: float,
                 overrides: Mapping[str, Mapping[str, float]] | None = None) -> str:
-    parts = [f"`{model}`", f"{usage.prompt_tokens:,} in", f"{usage.output_tokens:,} out"]
+    thinking = f" ({usage.thinking_tokens:,} thinking)" if usage.thinking_tokens else ""
+    parts = [f"`{model}`", f"{usage.prompt_tokens:,} in",
+             f"{usage.output_tokens:,} out{thinking}"]
     if usage.cache_read:
         parts.append(f"{usage.cache_read:,} cache read")
     cost = cost_usd(model, usage, overrides)

@@ -13,8 +13,28 @@ BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer
                "finished. Please try again.")
 INTERRUPTED = (":warning: Interrupted: the bot was restarting before this answer was finished. "
                "Please ask again.")
+# Also how a refused exchange is recognised in the thread later (it is never sent again).
+REFUSED = ":no_entry_sign: Claude declined to answer this request."
 EARLIER_LEFT_OUT = (":information_source: Earlier messages of this thread were left out to fit "
                     "Claude's context.")
+
+
+def cannot_post(code: str, from_slack: bool) -> str:
+    """Why a /claude answer goes to the asker alone: the real reason the post failed (`code`
+    is Slack's error, or the kind of network failure when `from_slack` is False)."""
+    alone = "so only you will see my answer."
+    if code == "not_in_channel":
+        return (f":information_source: I'm not in this channel, {alone} "
+                "Invite me with `/invite @Claude` to answer here for everyone.")
+    if code == "channel_not_found":
+        return (f":information_source: I can't see this channel (it is private, or a "
+                f"conversation I'm not part of), {alone} Invite me with `/invite @Claude` "
+                "to answer here for everyone.")
+    if code == "ratelimited":
+        return (f":hourglass: Slack is rate-limiting my messages here right now, {alone}")
+    if not from_slack:
+        return f":warning: I couldn't reach Slack to post here (`{code}`), {alone}"
+    return f":warning: Slack refused my message in this channel (`{code}`), {alone}"
 
 
 def is_notice(paragraph: str) -> bool:
@@ -28,7 +48,9 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
         notices.append(f":warning: The answer was cut off at the output limit "
                        f"({max_tokens:,} tokens).")
     elif result.stop_reason == "refusal":
-        notices.append(":no_entry_sign: Claude declined to answer this request.")
+        why = (result.stop_explanation or "").strip()[:500].replace("&", "&amp;")
+        why = why.replace("<", "&lt;").replace(">", "&gt;")  # shown as Slack mrkdwn
+        notices.append(REFUSED + (f" {why}" if why else ""))
     elif result.stop_reason == "model_context_window_exceeded":
         notices.append(":warning: The conversation filled Claude's context window, so the "
                        "answer was cut short. Start a new thread to go on.")

@@ -1,10 +1,12 @@
 """The files of a conversation as Claude content (SPEC §5): downloaded in parallel, converted
-once and cached by file id, the newest MAX_IMAGES images kept, and every file that could not
-be read named in a short notice."""
+once and cached by file id, the newest MAX_IMAGES images kept, the newest files that fit in
+one Claude request kept, and every file that could not be read or was left out named in a
+short notice."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -15,6 +17,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.attachments.documents import kind_of, pdf_block, text_block
 from bot.attachments.download import DownloadError, download, trusted_origins
 from bot.attachments.images import ImageError, prepare_image
+from bot.attachments.limits import (
+    REQUEST_BYTES,
+    TEXT_ALLOWANCE,
+    Candidate,
+    fit_request,
+    media_limit,
+)
+from bot.attachments.pdf_pages import pdf_pages
 from bot.config import Settings
 from bot.slack_errors import SLACK_FAILURES, slack_error
 
@@ -30,6 +40,12 @@ class Prepared:
     blocks: list[dict] = field(default_factory=list)
     problem: str | None = None  # "couldn't read …", said once, by the answer that found it
     is_image: bool = False
+    name: str = ""
+    pages: int = 0  # of a PDF
+    size: int = 0  # bytes the blocks add to a request
+
+    def candidate(self) -> Candidate:
+        return Candidate(self.name, self.size, self.pages, int(self.is_image))
 
 
 def _name(file: dict) -> str:
@@ -52,6 +68,11 @@ class FileReader:
             if file.get("id") and (file.get("url_private_download") or file.get("url_private")):
                 self._task(file)
 
+    def forget(self, file_id: str) -> None:
+        """The file was deleted in Slack: drop what it became (an answer reading it now keeps
+        its copy; the next one finds it gone)."""
+        self._cache.pop(file_id, None)
+
     def _task(self, file: dict) -> tuple[asyncio.Task[Prepared], bool]:
         """The (cached) task reading `file`, and whether this call created it."""
         key = file["id"]
@@ -64,17 +85,18 @@ class FileReader:
             self._cache.popitem(last=False)
         return task, True
 
-    async def for_messages(self, messages: list[dict], asked_ts: str
+    async def for_messages(self, messages: list[dict], asked_ts: str, model: str
                            ) -> tuple[dict[str, list[dict]], list[str]]:
-        """Content blocks per message ts, and notices for files that could not be read
-        (each reported once: by the first answer that tried it)."""
+        """Content blocks per message ts for a request to `model`, and notices for files that
+        could not be read (each reported once: by the first answer that tried it) or were left
+        out to keep the request within Claude's limits."""
         wanted = [(m.get("ts", ""), f) for m in messages for f in (m.get("files") or ())
                   if isinstance(f, dict) and f.get("id")]
         tasks = [(ts, *self._task(f)) for ts, f in wanted]
         results = await asyncio.gather(*(task for _, task, _ in tasks))
-        blocks: dict[str, list[dict]] = {}
         notices = []
         images_left = self.max_images
+        chosen: list[tuple[str, Prepared]] = []  # newest first
         for (ts, _task, fresh), prepared in reversed(list(zip(tasks, results, strict=True))):
             if prepared.problem and (fresh or ts == asked_ts):
                 notices.append(prepared.problem)
@@ -82,8 +104,17 @@ class FileReader:
                 if images_left <= 0:
                     continue  # only the newest MAX_IMAGES images are sent
                 images_left -= 1
-            blocks[ts] = prepared.blocks + blocks.get(ts, [])
-        return blocks, list(reversed(notices))
+            if prepared.blocks:
+                chosen.append((ts, prepared))
+        chosen.sort(key=lambda entry: entry[0] != asked_ts)  # the question's files first
+        text = sum(len(json.dumps(m.get("text") or "")) for m in messages)
+        kept, left_out = fit_request([p.candidate() for _, p in chosen],
+                                     REQUEST_BYTES - TEXT_ALLOWANCE - text, media_limit(model))
+        blocks: dict[str, list[dict]] = {}
+        for (ts, prepared), keep in zip(chosen, kept, strict=True):
+            if keep:
+                blocks[ts] = prepared.blocks + blocks.get(ts, [])
+        return blocks, [*reversed(notices), *left_out]
 
     async def _read(self, file: dict) -> Prepared:
         try:
@@ -118,18 +149,22 @@ class FileReader:
 
 async def _convert(kind: str, data: bytes, file: dict) -> Prepared:
     name = _name(file)
+    pages, cut = 0, False
     try:
         if kind == "image":  # CPU-bound: off the event loop, so other answers keep streaming
-            image = await asyncio.to_thread(prepare_image, data)
-            return Prepared([image.block()], is_image=True)
-        if kind == "pdf":
-            return Prepared([pdf_block(data, name)])
-        block, cut = text_block(data, name)
+            blocks = [(await asyncio.to_thread(prepare_image, data)).block()]
+        elif kind == "pdf":
+            blocks = [pdf_block(data, name)]
+            pages = await asyncio.to_thread(pdf_pages, data)
+        else:
+            block, cut = text_block(data, name)
+            blocks = [block]
     except (ImageError, ValueError) as error:
         return _problem(file, str(error))
     problem = (f":paperclip: Only the first part of `{name}` was read: it is too long."
                if cut else None)
-    return Prepared([block], problem)
+    return Prepared(blocks, problem, is_image=kind == "image", name=name, pages=pages,
+                    size=len(json.dumps(blocks)))
 
 
 def _problem(file: dict, reason: str, skipped: bool = False) -> Prepared:

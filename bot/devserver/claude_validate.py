@@ -1,12 +1,16 @@
 """What the Anthropic Messages API (2026-10-21) refuses, for the Claude double: unknown or
 removed fields (temperature, top_p, top_k), malformed messages and blocks, images that are not
-what they claim or too big, too many cache breakpoints; and a token estimate for count_tokens.
+what they claim or too big, more than 100 PDF pages or more media than the model takes, too
+many cache breakpoints; and a token estimate for count_tokens. (Bodies over 32 MB never get
+here: the server answers 413 first, as Cloudflare does in front of the real API.)
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+import zlib
 
 # Top-level fields accepted by count_tokens; /v1/messages takes a few more. temperature, top_p
 # and top_k were removed in API version 2026-10-21, so they are rejected like any unknown field.
@@ -24,6 +28,52 @@ MAGIC = {  # leading bytes per media type; WebP also has "WEBP" at offset 8
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_IMAGE_B64 = 5 * 1024 * 1024  # the limit applies to the base64 string, not the raw bytes
 TOKENS_PER_ATTACHMENT = 1600
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+MAX_PDF_PAGES = 100
+# Images + PDF pages per request: 100 for the 200K-context models, 600 for the rest (vision docs).
+SMALL_CONTEXT_MODELS = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+
+
+def _pdf_pages(raw: bytes) -> int:
+    """Page objects, plain or inside any compressed stream."""
+    pages = len(_PAGE.findall(raw))
+    for data in _STREAM.findall(raw):
+        try:
+            pages += len(_PAGE.findall(zlib.decompressobj().decompress(data)))
+        except zlib.error:
+            continue
+    return max(pages, 1)
+
+
+def _check_media(body: dict) -> str | None:
+    images = pages = 0
+    for msg in body["messages"]:
+        for block in msg["content"] if isinstance(msg["content"], list) else ():
+            source = block.get("source") if isinstance(block.get("source"), dict) else {}
+            if block["type"] == "image":
+                images += 1
+            elif block["type"] == "document" and source.get("media_type") == "application/pdf":
+                pages += _pdf_pages(base64.b64decode(source.get("data") or ""))
+    if pages > MAX_PDF_PAGES:
+        return f"A maximum of {MAX_PDF_PAGES} PDF pages may be provided."
+    limit = 100 if str(body["model"]).startswith(SMALL_CONTEXT_MODELS) else 600
+    if pages + images > limit:
+        return f"Too much media: {pages} document pages + {images} images > {limit}"
+    return None
+
+
+def _check_output_config(config: object) -> str | None:
+    if not isinstance(config, dict):
+        return "output_config: Input should be a valid dictionary"
+    for key in config:
+        if key not in ("effort", "format"):
+            return f"output_config.{key}: Extra inputs are not permitted"
+    if config.get("effort") not in (None, *EFFORTS):
+        return ("output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' "
+                "or 'max'")
+    return None
 
 
 def _check_source(block: dict, where: str, counting: bool) -> str | None:
@@ -104,6 +154,8 @@ def validate(body: dict, counting: bool = False) -> str | None:
             return f"{key}: Field required"
     if not counting and (not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1):
         return "max_tokens: Input should be greater than or equal to 1"
+    if "output_config" in body and (error := _check_output_config(body["output_config"])):
+        return error
     system = body.get("system")
     if isinstance(system, list) and system:
         if not all(isinstance(b, dict) and b.get("type") == "text" for b in system):
@@ -124,6 +176,8 @@ def validate(body: dict, counting: bool = False) -> str | None:
             return 'messages: first message must use the "user" role'
         if error := _check_content(msg.get("content"), f"messages.{i}", msg["role"], counting):
             return error
+    if error := _check_media(body):
+        return error
     if (found := _breakpoints(body)) > 4:
         return f"A maximum of 4 blocks with cache_control may be provided. Found {found}."
     return None

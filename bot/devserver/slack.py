@@ -6,7 +6,8 @@
 
 Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
-response_url), slack_state (messages, files, downloads), slack_validate (payload limits).
+response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
+slack_validate (payload limits).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .slack_changes import ChangesMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
@@ -51,7 +53,8 @@ class _Fault:
     retry_after: float | None
 
 
-class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
+class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
+                  ChangesMixin):
     def __init__(
         self,
         *,
@@ -92,6 +95,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.connections_total = 0  # sockets that ever said hello (reconnects included)
         self.not_in_channel: set[str] = set()
         self.missing_channels: set[str] = set()
+        self.deleted_files: set[str] = set()
 
         self._channels: dict[str, dict[str, dict]] = {}
         self._next_ts_us = FIRST_TS_US

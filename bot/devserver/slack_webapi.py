@@ -265,6 +265,8 @@ class WebApiMixin:
 
     def _api_files_info(self, params: dict) -> Answer:
         entry = self._files.get(params.get("file") or "")
+        if params.get("file") in self.deleted_files:
+            return err("file_deleted")
         if entry is None:
             return err("file_not_found")
         return ok(file=copy.deepcopy(entry[0]), comments=[], response_metadata={"next_cursor": ""})

@@ -30,7 +30,7 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         await ack()
         if not command.get("channel_id") or not command.get("user_id"):
             return
-        question = Question(
+        question = Question(  # a command's team_id is the installation's workspace
             team=command.get("team_id", ""), channel=command["channel_id"], thread_ts=None,
             ts="", user=command["user_id"], text=text, slash=True,
             response_url=command.get("response_url"))

@@ -9,11 +9,20 @@ from bot.listeners import hand_on
 from bot.tasks import Inflight
 
 
-def question_from(event: dict, team: str) -> Question:
+def installation_team(body: dict) -> str:
+    """The workspace that installed the app, whose budget an answer uses. In a channel shared
+    with another organisation (Slack Connect) the event's own `team` can be that organisation."""
+    authorizations = body.get("authorizations") or [{}]
+    return authorizations[0].get("team_id") or body.get("team_id", "")
+
+
+def question_from(event: dict, body: dict) -> Question:
     """A person's message event (mention or message) as the question to answer."""
     thread_ts = event.get("thread_ts")
+    team = installation_team(body)
     return Question(
         team=team,
+        user_team=event.get("user_team") or event.get("team") or team,
         channel=event["channel"],
         thread_ts=thread_ts or event["ts"],
         ts=event["ts"],
@@ -30,7 +39,9 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         if not event.get("user") or event.get("bot_id") or not event.get("ts") \
                 or not event.get("channel"):
             return  # bots (ours included) and malformed events get no answer
+        if event.get("edited"):
+            return  # Slack re-sends the mention when it is edited, even days later: not a question
         if event.get("thread_ts"):
             await deps.threads.saw(event["channel"], event["thread_ts"], event["user"])
-        question = question_from(event, event.get("team") or body.get("team_id", ""))
+        question = question_from(event, body)
         await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")

@@ -17,7 +17,8 @@ ANSWERABLE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 async def wants_answer(event: dict, deps: Deps) -> bool:
     me = deps.me
-    if event.get("subtype") not in ANSWERABLE_SUBTYPES or event.get("bot_id") or me.wrote(event):
+    if event.get("subtype") not in ANSWERABLE_SUBTYPES or event.get("bot_id") or me.wrote(event) \
+            or event.get("edited"):
         return False
     if not event.get("user") or not event.get("channel") or not event.get("ts"):
         return False
@@ -36,5 +37,5 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("message")
     async def on_message(event: dict, body: dict) -> None:
         if await wants_answer(event, deps):
-            question = question_from(event, event.get("team") or body.get("team_id", ""))
+            question = question_from(event, body)
             await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")

@@ -32,8 +32,8 @@ async def test_mention_gets_a_streamed_answer_with_footer(slack, claude, make_bo
     [request] = claude.requests
     assert request.body["messages"] == [
         {"role": "user", "content": [{"type": "text", "text": "<@U0ALICE>: what is 2+2?"}]}]
-    assert not {"temperature", "top_p", "top_k"} & request.body.keys()
-    assert (request.body["model"], request.body["max_tokens"]) == ("claude-sonnet-5-5", 8192)
+    assert not {"temperature", "top_p", "top_k", "output_config"} & request.body.keys()
+    assert (request.body["model"], request.body["max_tokens"]) == ("claude-sonnet-5-5", 32_000)
 
 
 async def test_settings_reach_the_request(slack, claude, make_bot):
@@ -46,6 +46,16 @@ async def test_settings_reach_the_request(slack, claude, make_bot):
     assert request.body["max_tokens"] == 500
     assert request.body["system"][-1]["text"].endswith("Always answer in French.")
     assert footer_of(reply).startswith("`claude-haiku-5-5`")
+
+
+async def test_effort_is_sent_and_thinking_shows_in_the_footer(slack, claude, make_bot):
+    claude.default = Reply(thinking="Let me add.", text="Four.", input_tokens=100,
+                           output_tokens=900, thinking_tokens=850)
+    await make_bot(CLAUDE_EFFORT="xhigh")
+    await slack.user_message("C0GENERAL", "U0ALICE", MENTION)
+    [reply] = await answered(slack)
+    assert claude.requests[0].body["output_config"] == {"effort": "xhigh"}
+    assert "· 100 in · 900 out (850 thinking) · $0.0092 · " in footer_of(reply)
 
 
 async def test_cache_reads_show_in_the_footer(slack, claude, make_bot):

@@ -12,6 +12,7 @@ import httpx2
 import pytest
 
 from bot.devserver.claude import ClaudeServer, Reply
+from tests.pdfs import make_pdf
 
 MODEL = "claude-sonnet-5-5"
 HELLO = [{"role": "user", "content": "hi"}]
@@ -98,6 +99,17 @@ async def test_thinking_block_then_text(server, client):
     assert chunks == ["42."]  # text_stream skips thinking deltas
     assert [b.type for b in msg.content] == ["thinking", "text"]
     assert msg.content[0].thinking == "Let me think about it." and msg.content[0].signature
+
+
+async def test_thinking_tokens_and_effort(server, client, raw):
+    server.enqueue(Reply(thinking="Hmm.", text="42.", output_tokens=90, thinking_tokens=80))
+    _, msg, _ = await stream_text(client, output_config={"effort": "xhigh"})
+    assert (msg.usage.output_tokens, msg.usage.output_tokens_details.thinking_tokens) == (90, 80)
+    assert server.requests[-1].body["output_config"] == {"effort": "xhigh"}
+    for config in ({"effort": "extreme"}, {"effort_level": "low"}):
+        body = {"model": MODEL, "max_tokens": 5, "messages": HELLO, "output_config": config}
+        resp = await raw.post("/v1/messages", json=body)
+        assert resp.status_code == 400 and "output_config.effort" in resp.text
 
 
 async def test_wire_format_pings_and_cadence(server, raw):
@@ -371,3 +383,46 @@ async def test_valid_attachments_accepted(server, raw):
     }
     resp = await raw.post("/v1/messages", json=body)
     assert resp.status_code == 200, resp.text
+
+
+def pdf_doc(raw: bytes) -> dict:
+    return {"type": "document",
+            "source": {"type": "base64", "media_type": "application/pdf", "data": b64(raw)}}
+
+
+async def test_request_over_32_mb_is_refused_with_413(server, client):
+    huge = [{"role": "user", "content": "x" * (32 * 1024 * 1024)}]
+    with pytest.raises(anthropic.RequestTooLargeError) as e:
+        await stream_text(client, messages=huge)
+    assert e.value.status_code == 413 and e.value.type == "request_too_large"
+    assert [r.status for r in server.requests] == [413]  # never retried
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+async def test_more_than_100_pdf_pages_is_refused(server, raw, compressed):
+    async def post(*pdfs, model=MODEL):
+        body = {"model": model, "max_tokens": 5,
+                "messages": user(*[pdf_doc(make_pdf(n, compressed=compressed)) for n in pdfs],
+                                 TEXT)}
+        return await raw.post("/v1/messages", json=body)
+
+    assert (await post(100)).status_code == 200
+    for pages in ((101,), (60, 41)):
+        resp = await post(*pages)
+        assert resp.status_code == 400
+        assert resp.json()["error"]["message"] == "A maximum of 100 PDF pages may be provided."
+
+
+async def test_too_much_media_for_the_model_is_refused(server, raw):
+    async def post(model, images, pages=0):
+        blocks = [image()] * images + ([pdf_doc(make_pdf(pages))] if pages else [])
+        body = {"model": model, "max_tokens": 5, "messages": user(*blocks, TEXT)}
+        return await raw.post("/v1/messages", json=body)
+
+    assert (await post("claude-haiku-4-5-20251001", 95, pages=5)).status_code == 200
+    resp = await post("claude-haiku-4-5-20251001", 96, pages=5)
+    assert resp.status_code == 400
+    assert resp.json()["error"]["message"] == "Too much media: 5 document pages + 96 images > 100"
+    assert (await post(MODEL, 600)).status_code == 200  # 1M-context models take 600
+    resp = await post(MODEL, 601)
+    assert resp.status_code == 400 and "601 images > 600" in resp.text

@@ -155,3 +155,17 @@ async def test_downloads_run_in_parallel(slack, claude, make_bot):
     await answered(slack, CH)
     arrivals = sorted(c.at for c in slack.calls_to("files.download"))
     assert arrivals[-1] - arrivals[0] < 0.3  # all started before the first one finished
+
+
+async def test_a_deleted_file_leaves_the_cache_and_the_conversation(slack, claude, make_bot):
+    bot = await make_bot()
+    photo = slack.add_file(png(), name="secret.png", mimetype="image/png")
+    root = await slack.user_message(CH, "U0ALICE", "<@UBOT> look", files=[photo])
+    await answered(slack, CH)
+    await slack.delete_file(photo["id"])
+    await slack.wait_for(lambda: photo["id"] not in bot.deps.files._cache, what="cache drop")
+    await slack.user_message(CH, "U0ALICE", "and now?", thread_ts=root["ts"])
+    [_, reply] = await answered(slack, CH, count=2)
+    assert [kinds(t["content"]) for t in claude.requests[-1].body["messages"]] == [
+        ["text"], ["text"], ["text"]]
+    assert "secret.png" in notices_of(reply)[0]

@@ -28,19 +28,29 @@ async def test_answer_quotes_the_question_and_streams(slack, claude, make_bot):
         ("user", "<@U0ALICE>: and unique words?")]
 
 
-@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
-async def test_not_in_the_channel_answers_privately(slack, claude, make_bot, error):
+@pytest.mark.parametrize("error, reason", [
+    ("not_in_channel", "I'm not in this channel"),
+    ("channel_not_found", "I can't see this channel"),
+    ("ratelimited", "Slack is rate-limiting my messages here"),
+    ("is_archived", "Slack refused my message in this channel (`is_archived`)"),
+])
+async def test_when_the_bot_cannot_post_it_answers_privately_saying_why(slack, claude, make_bot,
+                                                                        error, reason):
     claude.default = Reply(text="Private answer.")
     await make_bot()
     if error == "not_in_channel":
         slack.not_in_channel.add("C0SECRET")
-    else:
+    elif error == "channel_not_found":
         slack.missing_channels.add("C0SECRET")
+    elif error == "ratelimited":  # still limited after every retry
+        slack.fail_next("chat.postMessage", retry_after=0, times=4)
+    else:
+        slack.fail_next("chat.postMessage", status=200, error=error, retry_after=None)
     await slack.send_slash_command(text="secret?", channel_id="C0SECRET")
     await slack.wait_for(lambda: len(slack.responses) >= 2, what="two private responses")
     intro, final = (body for _, body in slack.responses)
     assert all(r["response_type"] == "ephemeral" for r in (intro, final))
-    assert "not in this channel" in intro["text"]
+    assert reason in intro["text"] and "only you will see my answer" in intro["text"]
     assert body_of(final) == "Private answer." and footer_of(final)
     assert final["blocks"][0]["text"]["text"] == "<@U0ALICE> asked:\n>secret?"
     assert slack.bot_messages() == []

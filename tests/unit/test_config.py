@@ -35,8 +35,9 @@ def test_api_url_gets_its_trailing_slash():
     ("CLAUDE_MAX_TOKENS", "0"), ("CLAUDE_IDLE_TIMEOUT", "nan"), ("SLACK_UPDATE_INTERVAL", "-1"),
     ("SLACK_UPDATES_PER_MINUTE", "1.5"), ("MAX_IMAGES", "-2"), ("MAX_FILE_MB", "big"),
     ("SLACK_API_URL", "slack.com"), ("LOG_LEVEL", "LOUD"), ("SLACK_COMMAND", "claude"),
-    ("SLACK_STREAMING", "fast"), ("REDIS_URL", "http://x"), ("CLAUDE_PRICES", "{bad"),
-    ("CLAUDE_PRICES", '{"m": {"input": 1}}'), ("SHUTDOWN_GRACE_SECONDS", "soon"),
+    ("SLACK_STREAMING", "fast"), ("CLAUDE_EFFORT", "extreme"), ("REDIS_URL", "http://x"),
+    ("CLAUDE_PRICES", "{bad"), ("CLAUDE_PRICES", '{"m": {"input": 1}}'),
+    ("SHUTDOWN_GRACE_SECONDS", "soon"),
 ])
 def test_a_bad_setting_is_named_in_one_line(name, value):
     with pytest.raises(ConfigError) as caught:
@@ -50,6 +51,11 @@ def test_neither_mode_configured():
     del env["SLACK_APP_TOKEN"]
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET"):
         load_settings(env)
+
+
+def test_effort_is_unset_by_default_and_case_insensitive():
+    assert load_settings(BASE).claude_effort is None
+    assert load_settings({**BASE, "CLAUDE_EFFORT": "XHigh"}).claude_effort == "xhigh"
 
 
 def test_price_override_parses():

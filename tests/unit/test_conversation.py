@@ -125,3 +125,59 @@ def test_fit_context_keeps_the_first_message_and_the_newest():
 def test_fit_context_leaves_small_threads_alone():
     units = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
     assert fit_context(units, 10_000) == (units, False)
+
+
+REFUSAL = ":no_entry_sign: Claude declined to answer this request. It could enable harm."
+FOOTER = "`m` · 1 in · 1 out · 0.1 s"
+
+
+def test_a_refused_exchange_is_left_out():
+    thread = [
+        user("1.0", "UALICE", "<@UBOT> hello"),
+        bot("1.1", "Hi!", footer=FOOTER),
+        user("1.2", "UALICE", "something bad"),
+        user("1.3", "UALICE", "please"),
+        bot("1.4", "Sure, fir", notices=(REFUSAL,), footer=FOOTER),
+        user("1.5", "UALICE", "ok, something else"),
+    ]
+    assert texts(thread_turns(thread, ME)) == [
+        ("user", ["<@UALICE>: hello"]), ("assistant", ["Hi!"]),
+        ("user", ["<@UALICE>: ok, something else"])]
+
+
+def test_a_refused_first_question_starts_the_conversation_at_the_next_one():
+    thread = [
+        user("1.0", "UALICE", "<@UBOT> something bad"),
+        bot("1.1", "", notices=(REFUSAL,), footer=FOOTER),
+        user("1.2", "UALICE", "sorry: what is 2+2?"),
+    ]
+    assert texts(thread_turns(thread, ME)) == [("user", ["<@UALICE>: sorry: what is 2+2?"])]
+
+
+def test_every_message_of_a_long_refused_answer_goes():
+    slash = {"event_type": "claude_question", "event_payload": {"user": "UALICE", "text": "x"}}
+    thread = [
+        bot("1.0", "part one", metadata=slash),
+        bot("1.1", "part two", notices=(REFUSAL,), footer=FOOTER),
+        user("1.2", "UALICE", "<@UBOT> next"),
+    ]
+    assert texts(thread_turns(thread, ME)) == [("user", ["<@UALICE>: next"])]
+
+
+def test_a_refusal_in_a_plain_text_fallback_is_recognised():
+    thread = [
+        user("1.0", "UALICE", "<@UBOT> hello"),
+        bot("1.1", "Hi!", footer=FOOTER),
+        user("1.2", "UALICE", "bad"),
+        {"type": "message", "ts": "1.3", "user": "UBOT", "bot_id": "BBOT", "blocks": [],
+         "text": f"Partial\n\n{REFUSAL}\n\n{FOOTER}"},
+        user("1.4", "UALICE", "next"),
+    ]
+    assert texts(thread_turns(thread, ME))[-1] == ("user", ["<@UALICE>: next"])
+    assert len(thread_turns(thread, ME)) == 3
+
+
+def test_a_person_quoting_the_refusal_notice_changes_nothing():
+    thread = [user("1.0", "UALICE", "<@UBOT> hello"), bot("1.1", "Hi!", footer=FOOTER),
+              user("1.2", "UBOB", REFUSAL)]
+    assert len(thread_turns(thread, ME)) == 3

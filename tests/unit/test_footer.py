@@ -42,3 +42,16 @@ def test_footer_leaves_out_zero_cache_and_unknown_price():
                                          (12.345, "$12.35")])
 def test_format_cost(cost, shown):
     assert format_cost(cost) == shown
+
+
+def test_footer_shows_thinking_as_part_of_the_output():
+    usage = Usage(input_tokens=100, output_tokens=900, thinking_tokens=850)
+    text = footer_text("mystery-model", usage, 2.0)
+    assert text == "`mystery-model` · 100 in · 900 out (850 thinking) · 2.0 s"
+
+
+def test_fable_5_2_has_a_price_and_mythos_5_2_none():
+    usage = Usage(input_tokens=1_000, output_tokens=1_000, cache_write=1_000, cache_read=1_000)
+    # 1000*8 + 1000*10 + 1000*0.2 + 1000*40 = 58,200 per million
+    assert cost_usd("claude-fable-5-2", usage) == pytest.approx(0.0582)
+    assert cost_usd("claude-mythos-5-2", usage) is None
