@@ -36,7 +36,7 @@ class Reply:
     stop_details: dict | None = None  # sent on message_delta when set
     input_tokens: int | None = None  # default: len(request JSON) // 4
     output_tokens: int | None = None  # default: max(1, len(text) // 4)
-    thinking_tokens: int | None = None  # part of output_tokens; reported on message_delta
+    thinking_tokens: int | None = None  # the part of output_tokens spent thinking
     cache_read: int = 0
     cache_write: int = 0  # also reported as cache_creation.ephemeral_5m_input_tokens
     error_after: int | None = None  # text chars sent before an SSE `error` event ends the stream
@@ -243,7 +243,6 @@ class ClaudeServer:
         """Non-streaming: one JSON Message. error/stall/drop apply to the whole answer."""
         usage = _usage(body, reply)
         message = _message(body, usage, reply, usage["output_tokens"])
-        message["usage"] = _final_usage(message["usage"], reply)
         if reply.thinking is not None:
             message["content"].append(
                 {"type": "thinking", "thinking": reply.thinking, "signature": _signature(rid)}
@@ -350,7 +349,7 @@ class ClaudeServer:
             delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
             if reply.stop_details is not None:
                 delta["stop_details"] = reply.stop_details
-            await send("message_delta", delta=delta, usage=_final_usage(usage, reply))
+            await send("message_delta", delta=delta, usage=usage)
             await send("message_stop")
             finished(self._last_event[rid])
         except ConnectionError:  # the client left, or the server is stopping
@@ -394,19 +393,15 @@ def _usage(body: dict, reply: Reply) -> dict:
     """Cumulative usage as sent on message_delta."""
     input_tokens = reply.input_tokens
     output_tokens = reply.output_tokens
-    return {
+    usage = {
         "input_tokens": len(json.dumps(body)) // 4 if input_tokens is None else input_tokens,
         "cache_creation_input_tokens": reply.cache_write,
         "cache_read_input_tokens": reply.cache_read,
         "output_tokens": max(1, len(reply.text) // 4) if output_tokens is None else output_tokens,
     }
-
-
-def _final_usage(usage: dict, reply: Reply) -> dict:
-    """The usage at the end of an answer: with the thinking part of the output, when set."""
-    if reply.thinking_tokens is None:
-        return usage
-    return {**usage, "output_tokens_details": {"thinking_tokens": reply.thinking_tokens}}
+    if reply.thinking_tokens is not None:
+        usage["output_tokens_details"] = {"thinking_tokens": reply.thinking_tokens}
+    return usage
 
 
 def _message(body: dict, usage: dict, reply: Reply, output_tokens: int) -> dict:
