@@ -24,7 +24,7 @@ def still_streaming(slack) -> list[dict]:
 async def test_a_long_claude_answer_keeps_every_message_within_the_blocks_limit(
         slack, claude, make_bot):
     # A long question quoted on top of a full first message: together over 12,000 characters.
-    text = "\n\n".join(f"Paragraph {n}. " + "words " * 300 for n in range(12))
+    text = ("x" * 99 + " ") * 250
     claude.default = Reply(text=text, chunk_chars=700, delay=0.005)
     await make_bot()
     await slack.send_slash_command(text="Please consider all of this: " + "context " * 320)
@@ -42,11 +42,12 @@ async def test_a_refused_continuation_is_re_split_not_dropped(slack, claude, mak
     await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> a lot")
     await slack.wait_for(lambda: slack.calls_to("chat.update"), what="the first edit")
     slack.fail_next("chat.postMessage", status=200, error="msg_blocks_too_long",
-                    retry_after=None)
+                    retry_after=None, times=2)
     await answered(slack)
     await slack.wait_for(lambda: "".join(body_of(m) for m in slack.bot_messages()) == text,
                          what="the whole answer")
     assert footer_of(slack.bot_messages()[-1])
+    assert len([p for p in slack.calls_to("chat.postMessage") if not p.response["ok"]]) == 2
 
 
 async def test_a_continuation_refused_for_good_says_what_is_missing(slack, claude, make_bot):
