@@ -12,6 +12,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.app import StartupError, create_bot
 from bot.config import ConfigError, Settings, load_settings
+from bot.ledger import report
 from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
@@ -34,13 +35,15 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["usage"]:
+        return report.main(sys.argv[2:])
     load_dotenv(find_dotenv(usecwd=True))  # the .env of the directory the bot runs in
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets())
+    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     for name in SECRET_VARIABLES:  # from here on secrets live in `settings` only
         os.environ.pop(name, None)
     try:

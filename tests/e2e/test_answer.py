@@ -33,7 +33,7 @@ async def test_mention_gets_a_streamed_answer_with_footer(slack, claude, make_bo
     assert request.body["messages"] == [
         {"role": "user", "content": [{"type": "text", "text": "<@U0ALICE>: what is 2+2?"}]}]
     assert not {"temperature", "top_p", "top_k"} & request.body.keys()
-    assert (request.body["model"], request.body["max_tokens"]) == ("claude-sonnet-5-5", 8192)
+    assert (request.body["model"], request.body["max_tokens"]) == ("claude-sonnet-5-5", 32000)
 
 
 async def test_settings_reach_the_request(slack, claude, make_bot):
