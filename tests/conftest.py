@@ -11,6 +11,8 @@ from bot.config import load_settings
 from bot.devserver.claude import ClaudeServer
 from bot.devserver.slack import SlackServer
 
+pytest_plugins = ["tests.databases"]  # `postgres` and `database_url`
+
 
 @pytest.fixture
 async def slack(request):

