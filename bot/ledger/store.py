@@ -108,7 +108,7 @@ class Ledger:
             self.metrics.row(row)
         self._pending.append(row.values())
         if len(self._pending) > MAX_PENDING:
-            self._lost(len(self._pending) - MAX_PENDING)
+            self._lost(len(self._pending) - MAX_PENDING, "the database has been down too long")
             del self._pending[:-MAX_PENDING]
         self._idle.clear()
         self._wake.set()
@@ -162,9 +162,7 @@ class Ledger:
     async def close(self) -> None:
         """Write what is pending (briefly), then let go of the database."""
         if not await self.flush(CLOSE_SECONDS) and self._pending:
-            log.error("%s usage row(s) could not be written before shutdown and are lost",
-                      len(self._pending))
-            self._lost(len(self._pending))
+            self._lost(len(self._pending), "they could not be written before shutdown")
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -243,6 +241,7 @@ class Ledger:
         except Exception as error:
             log.warning("could not %s: %s", what, describe(error))
 
-    def _lost(self, rows: int) -> None:
+    def _lost(self, rows: int, why: str) -> None:
+        log.error("%s usage row(s) lost: %s", rows, why)
         if self.metrics is not None:
             self.metrics.ledger_rows_lost(rows)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -188,3 +189,26 @@ async def test_an_unreachable_database_at_start_stops_the_bot_with_one_line(
     last = logged.strip().splitlines()[-1]
     assert last.startswith("Startup error: the usage database at DATABASE_URL")
     assert "Traceback" not in logged and "pw-123456" not in logged
+
+
+async def test_a_failed_answer_is_recorded_as_failed(slack, claude, make_bot):
+    claude.default = Reply(text="Half an answer that breaks off", chunk_chars=5,
+                           error_after=10, input_tokens=50, output_tokens=3)
+    bot = await make_bot()
+    await slack.user_message("C0GENERAL", "U0ALICE", QUESTION)
+    await answered(slack)
+    [row] = await ledger_rows(bot)
+    assert (row["outcome"], row["input_tokens"]) == ("failed", 50)  # what was billed so far
+
+
+async def test_an_answer_cut_at_shutdown_is_recorded_as_interrupted(slack, claude, tmp_path):
+    claude.default = Reply(text="This will take a long while. " * 50, chunk_chars=5, delay=0.05)
+    process = await start_bot_process(slack, claude, tmp_path, SHUTDOWN_GRACE_SECONDS="0.5")
+    await slack.wait_connected(timeout=30)
+    await slack.user_message("C0GENERAL", "U0ALICE", QUESTION)
+    await slack.wait_for(lambda: slack.calls_to("chat.update"), what="streaming to start")
+    logs = await stop_bot(process)
+    assert process.returncode == 0, logs
+    with sqlite3.connect(tmp_path / "usage.sqlite3") as db:  # the default, in the working dir
+        assert db.execute("SELECT outcome, user FROM usage").fetchall() == [
+            ("interrupted", "U0ALICE")]
