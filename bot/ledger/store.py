@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -21,7 +22,9 @@ from bot.ledger.totals import WINDOW, SpendTotals
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2.0  # spend totals are at most this (plus one query) old
-OVERLAP = timedelta(minutes=5)  # rows another instance commits late are still picked up
+# Each refresh reads the rows with an id above the highest seen two refreshes earlier: a row
+# whose id was taken, but not yet committed, at one refresh is still read at the next.
+LAG_REFRESHES = 2
 PURGE_EVERY = timedelta(days=1)
 BATCH = 200
 MAX_PENDING = 10_000  # rows kept through an outage; beyond that the oldest are dropped
@@ -67,8 +70,8 @@ class Ledger:
         self.refresh_seconds = refresh_seconds
         self.totals = SpendTotals()
         self._pending: list[dict] = []  # rows recorded, not yet in the database
-        self._seen: dict[int, datetime] = {}  # ids already in the totals (recent ones)
-        self._cursor = now() - WINDOW  # the next refresh reads rows from here on
+        self._seen: set[int] = set()  # ids above the floor already in the totals
+        self._highest: deque[int] = deque([0], maxlen=LAG_REFRESHES + 1)  # per refresh
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -209,24 +212,25 @@ class Ledger:
                 self.metrics.ledger_write_failed(len(batch))
             return False
         del self._pending[:len(batch)]
-        for row_id, values in zip(ids, batch, strict=True):
-            self._seen[row_id] = values["time"]
+        self._seen.update(ids)
         return True
 
     async def _refresh(self) -> None:
-        """Add the rows other instances wrote since the last refresh to the totals."""
-        started = now()
+        """Add the rows other instances wrote since the last refreshes to the totals (by id, so
+        rows written late with an earlier time, e.g. after an outage, count too)."""
+        floor, start = self._highest[0], now() - WINDOW
         query = select(usage.c.id, usage.c.team, usage.c.user, usage.c.channel, usage.c.time,
-                       usage.c.cost_usd).where(usage.c.time >= self._cursor, usage.c.cost_usd > 0)
+                       usage.c.cost_usd).where(usage.c.id > floor, usage.c.time >= start,
+                                               usage.c.cost_usd > 0)
         async with self.engine.connect() as conn:
             result = await conn.execute(query)
             for row in result:
                 if row.id not in self._seen:
-                    self._seen[row.id] = row.time
+                    self._seen.add(row.id)
                     self.totals.add(row.team, row.user, row.channel, row.time, row.cost_usd)
-        self._cursor = started - OVERLAP
-        self._seen = {i: t for i, t in self._seen.items() if t >= self._cursor}
-        self.totals.forget_before(started - WINDOW)
+        self._highest.append(max(self._seen, default=floor))
+        self._seen = {i for i in self._seen if i > self._highest[0]}
+        self.totals.forget_before(start)
 
     async def _purge(self) -> None:
         async with self.engine.begin() as conn:

@@ -65,11 +65,12 @@ async def test_spend_counts_own_rows_at_once_and_other_instances_within_a_refres
     assert first.spent("T1", NOW + timedelta(hours=1)) == 0
     await eventually(lambda: second.spent("T1", day) == 2.0)
     assert second.spent("T2", day) == 7.0
-    await second.record(row(cost_usd=1.0))
-    await eventually(lambda: first.spent("T1", day) == 3.0)
+    await second.record(row(cost_usd=1.0, time=NOW - timedelta(minutes=30)))  # written late
+    await eventually(lambda: first.spent("T1", NOW - timedelta(days=1)) == 3.0)
     for _ in range(3):  # further refreshes never count a row twice
         await first._refresh()
-    assert (first.spent("T1", day), second.spent("T1", day)) == (3.0, 3.0)
+    week = NOW - timedelta(days=7)
+    assert (first.spent("T1", week), second.spent("T1", week)) == (3.0, 3.0)
     await first.close()
     await second.close()
     reopened = await Ledger.open(database_url, 400)  # loaded from the database at start
