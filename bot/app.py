@@ -85,26 +85,31 @@ class Bot:
             await self.socket.connect_async()
             log.info("connected to Slack in Socket Mode as %s", auth.get("user"))
             if self.settings.metrics_port:
-                await self._serve(self._http_app(events=False), self.settings.metrics_port)
+                await self._serve(self._http_app(slack_events=False), "METRICS_PORT",
+                                  self.settings.metrics_port)
                 log.info("serving /metrics and /health on port %s", self.settings.metrics_port)
         else:
-            await self._serve(self._http_app(), self.settings.port)
+            await self._serve(self._http_app(), "PORT", self.settings.port)
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
 
-    async def _serve(self, http: web.Application, port: int) -> None:
+    async def _serve(self, http: web.Application, setting: str, port: int) -> None:
         self.http = web.AppRunner(http, access_log=None)
         await self.http.setup()
-        await web.TCPSite(self.http, port=port).start()
+        try:
+            await web.TCPSite(self.http, port=port).start()
+        except OSError as error:
+            raise StartupError(f"cannot listen on port {port} ({error.strerror or error}): "
+                               f"set {setting} to a free port.") from None
 
-    def _http_app(self, events: bool = True) -> web.Application:
+    def _http_app(self, slack_events: bool = True) -> web.Application:
         """/health and /metrics, and (HTTP mode) Slack's events at /slack/events."""
-        async def slack_events(request: web.Request) -> web.Response:
+        async def events(request: web.Request) -> web.Response:
             return await to_aiohttp_response(await self.app.async_dispatch(
                 await to_bolt_request(request)))
 
         http = web.Application()
-        if events:
-            http.router.add_post("/slack/events", slack_events)
+        if slack_events:
+            http.router.add_post("/slack/events", events)
         add_routes(http, self.deps.metrics,
                    lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
         return http
