@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import socket
 import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import aiohttp
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.app import StartupError
 from bot.devserver.claude import Reply
 from bot.footer import Usage, cost_usd
 from bot.ledger.queries import COLUMNS, rows
@@ -212,3 +214,11 @@ async def test_an_answer_cut_at_shutdown_is_recorded_as_interrupted(slack, claud
     with sqlite3.connect(tmp_path / "usage.sqlite3") as db:  # the default, in the working dir
         assert db.execute("SELECT outcome, user FROM usage").fetchall() == [
             ("interrupted", "U0ALICE")]
+
+
+async def test_a_metrics_port_in_use_is_one_start_up_line(slack, claude, make_bot):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        with pytest.raises(StartupError, match="METRICS_PORT"):
+            await make_bot(METRICS_PORT=str(taken.getsockname()[1]))
