@@ -37,3 +37,12 @@ def test_old_buckets_are_forgotten():
     totals.add("T1", "U1", "C1", MIDNIGHT_KOLKATA, 2.0)
     totals.forget_before(MIDNIGHT_KOLKATA - timedelta(days=32))
     assert totals.spent("T1", MIDNIGHT_KOLKATA - timedelta(days=60)) == 2.0
+
+
+def test_a_new_row_counts_in_the_next_answer():
+    totals = SpendTotals()
+    totals.add("T1", "U1", "C1", MIDNIGHT_KOLKATA, 1.0)
+    assert totals.spent("T1", MIDNIGHT_KOLKATA, user="U1") == 1.0
+    totals.add("T1", "U1", "C9", MIDNIGHT_KOLKATA, 0.5)
+    assert totals.spent("T1", MIDNIGHT_KOLKATA, user="U1") == 1.5
+    assert totals.spent("T1", MIDNIGHT_KOLKATA) == 1.5
