@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import conversations, images
+from bench import conversations, images, ledger
 
 
 def ms(seconds: float) -> str:
@@ -39,6 +39,10 @@ async def main(args: argparse.Namespace) -> None:
     print(f"Streaming: 1,500-character answers at 40 tokens/s, SLACK_UPDATES_PER_MINUTE="
           f"{args.budget}, SLACK_UPDATE_INTERVAL=1.0; loopback, bot in its own process.")
     print(table(rows))
+    if not args.skip_ledger:
+        print()
+        print("Usage ledger: 20 simultaneous answers (as above) with the ledger on each database.")
+        print(ledger.table(await ledger.run()))
 
 
 if __name__ == "__main__":
@@ -46,4 +50,5 @@ if __name__ == "__main__":
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20, 200])
     parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
     parser.add_argument("--skip-images", action="store_true", help="only the streaming figures")
+    parser.add_argument("--skip-ledger", action="store_true", help="no SQLite/PostgreSQL run")
     asyncio.run(main(parser.parse_args()))

@@ -7,6 +7,7 @@ import asyncio
 import os
 import statistics
 import sys
+import tempfile
 from dataclasses import dataclass
 
 from bot.devserver.claude import ClaudeServer, Reply
@@ -58,16 +59,20 @@ def process_usage(pid: int) -> tuple[float, float]:
 
 
 async def start_bot(slack: SlackServer, claude: ClaudeServer, **settings: str):
+    """The bot in its own process; its usage ledger in a fresh temporary directory unless
+    DATABASE_URL is given."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "ANTHROPIC_", "CLAUDE_"))}
-    env.update(bot_env(slack, claude, LOG_LEVEL="WARNING", **settings))
+           if not k.startswith(("SLACK_", "ANTHROPIC_", "CLAUDE_", "DATABASE_URL"))}
+    ledger = f"sqlite:///{tempfile.mkdtemp(prefix='bench-ledger-')}/usage.sqlite3"
+    env.update(bot_env(slack, claude, LOG_LEVEL="WARNING",
+                       **{"DATABASE_URL": ledger, **settings}))
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env)
     await slack.wait_connected(timeout=120)  # a busy machine imports slowly
     return process
 
 
 async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float = 40,
-              budget: int = 50, interval: float = 1.0) -> Figures:
+              budget: int = 50, interval: float = 1.0, **settings: str) -> Figures:
     """Answer `conversations` simultaneous mentions (one channel each) at a realistic cadence:
     `chars`-character answers streamed at `tokens_per_second` (a token ≈ 4 characters)."""
     text = ("Streaming answers arrive a few words at a time, and the bot edits one "
@@ -76,7 +81,7 @@ async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float
         claude.default = Reply(text=text, chunk_chars=4, delay=1 / tokens_per_second,
                                input_tokens=800, output_tokens=chars // 4)
         bot = await start_bot(slack, claude, SLACK_UPDATES_PER_MINUTE=str(budget),
-                              SLACK_UPDATE_INTERVAL=str(interval))
+                              SLACK_UPDATE_INTERVAL=str(interval), **settings)
         try:
             cpu_before, _ = process_usage(bot.pid)
             started = asyncio.get_running_loop().time()

@@ -20,7 +20,7 @@ log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
                     "ANTHROPIC_API_KEY")
 MODES = ("socket", "http")
-USAGE = "usage: python -m bot [socket | http]"
+USAGE = "usage: python -m bot [socket | http | usage …]"
 
 
 async def run(settings: Settings) -> None:
@@ -40,6 +40,10 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["usage"]:
+        from bot.ledger import report
+
+        return report.main(argv[1:])
     mode = argv[0] if argv else None
     if mode not in (None, *MODES) or len(argv) > 1:
         print(USAGE, file=sys.stderr)
@@ -50,7 +54,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets())
+    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     for name in SECRET_VARIABLES:  # from here on secrets live in `settings` only
         os.environ.pop(name, None)
     from bot.startup import StartupError

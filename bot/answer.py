@@ -28,7 +28,10 @@ from bot.conversation import (
 )
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
+from bot.ledger import Ledger
+from bot.metrics import Metrics
 from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, cannot_post, stop_notices
+from bot.recording import AnswerRecord
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
@@ -80,6 +83,8 @@ class Deps:
     threads: ThreadBook = field(default_factory=ThreadBook)
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     me: Me = field(default_factory=lambda: Me(None))
+    ledger: Ledger | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def _header(question: Question) -> str | None:
@@ -115,7 +120,7 @@ def _request_turns(deps: Deps, messages: list[dict], attachments: dict[str, list
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text) -> tuple[tuple[str, ...], str]:
+               on_text, record: AnswerRecord) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
     # A refused exchange's files are never sent: they take no room in the request.
@@ -133,7 +138,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     result = await stream_answer(
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=on_delta, effort=settings.claude_effort)
+        on_text=record.on_text(on_delta), effort=settings.claude_effort)
+    record.result = result
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
@@ -157,6 +163,15 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
 
 
 async def answer(deps: Deps, question: Question) -> None:
+    """Answer, then record the answer (ledger row, metrics) whatever its outcome."""
+    record = AnswerRecord(deps, question)
+    try:
+        await _deliver(deps, question, record)
+    finally:
+        await record.finish()
+
+
+async def _deliver(deps: Deps, question: Question, record: AnswerRecord) -> None:
     writer = _writer(deps, question)
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
     deps.files.prefetch(question.files)  # the question's files download alongside it
@@ -165,29 +180,36 @@ async def answer(deps: Deps, question: Question) -> None:
     except SLACK_FAILURES as error:
         log.warning("could not post in %s: %s", question.channel, slack_error(error))
         if question.response_url:
-            await _answer_privately(deps, question, cannot_post(
+            await _answer_privately(deps, question, record, cannot_post(
                 slack_error(error), isinstance(error, SlackApiError)))
         return
+    record.placeholder_posted(writer.first_ts)
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                                 people_in(messages, deps.me.user_id) | {question.user})
-        await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text))
+        await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text,
+                                        record))
     except asyncio.CancelledError:  # shutting down: never leave a bare placeholder
+        record.outcome = "interrupted"
         await writer.interrupt(INTERRUPTED)
         raise
     except Exception:
         log.exception("answer failed in %s", question.channel)
+        record.outcome = "failed"
         await writer.finish((BOT_FAILURE,))
 
 
-async def _answer_privately(deps: Deps, question: Question, why: str) -> None:
+async def _answer_privately(deps: Deps, question: Question, record: AnswerRecord,
+                            why: str) -> None:
     """/claude where the bot may not post: the answer goes to the asker alone."""
     pieces: list[str] = []
     try:
         await post_ephemeral(deps.http, question.response_url, why)
-        notices, footer = await _ask(deps, question, [question.message], [], pieces.append)
+        notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
+                                     record)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
                              header=_header(question))
     except Exception:
         log.exception("private answer failed in %s", question.channel)
+        record.outcome = "failed"

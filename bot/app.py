@@ -26,7 +26,9 @@ from bot.config import Settings
 from bot.conversation import Me
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
+from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import commands, files, mentions, messages
+from bot.metrics import Metrics, add_routes
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
@@ -63,6 +65,12 @@ class Bot:
                 raise StartupError(f"Redis at REDIS_URL is unreachable ({type(error).__name__}): "
                                    "check the URL, or unset REDIS_URL to run one instance "
                                    "alone.") from None
+        try:
+            self.deps.ledger = await Ledger.open(self.settings.database_url,
+                                                 self.settings.usage_retention_days,
+                                                 metrics=self.deps.metrics)
+        except LedgerUnavailable as error:
+            raise StartupError(str(error)) from None
         _prewarm_authorization(self.app, auth)
         await warm_up()
         if self.settings.socket_mode:
@@ -70,23 +78,34 @@ class Bot:
             self.socket.client.wss_uri = await socket_url(self.deps.slack, self.settings)
             await self.socket.connect_async()
             log.info("connected to Slack in Socket Mode as %s", auth.get("user"))
+            if self.settings.metrics_port:
+                await self._serve(self._http_app(slack_events=False), "METRICS_PORT",
+                                  self.settings.metrics_port)
+                log.info("serving /metrics and /health on port %s", self.settings.metrics_port)
         else:
-            self.http = web.AppRunner(self._http_app(), access_log=None)
-            await self.http.setup()
-            await web.TCPSite(self.http, port=self.settings.port).start()
+            await self._serve(self._http_app(), "PORT", self.settings.port)
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
 
-    def _http_app(self) -> web.Application:
+    async def _serve(self, http: web.Application, setting: str, port: int) -> None:
+        self.http = web.AppRunner(http, access_log=None)
+        await self.http.setup()
+        try:
+            await web.TCPSite(self.http, port=port).start()
+        except OSError as error:
+            raise StartupError(f"cannot listen on port {port} ({error.strerror or error}): "
+                               f"set {setting} to a free port.") from None
+
+    def _http_app(self, slack_events: bool = True) -> web.Application:
+        """/health and /metrics, and (HTTP mode) Slack's events at /slack/events."""
         async def events(request: web.Request) -> web.Response:
             return await to_aiohttp_response(await self.app.async_dispatch(
                 await to_bolt_request(request)))
 
-        async def health(_request: web.Request) -> web.Response:
-            return web.json_response({"ok": True, "in_flight": len(self.inflight.tasks)})
-
         http = web.Application()
-        http.router.add_post("/slack/events", events)
-        http.router.add_get("/health", health)
+        if slack_events:
+            http.router.add_post("/slack/events", events)
+        add_routes(http, self.deps.metrics,
+                   lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
         return http
 
     async def stop(self) -> None:
@@ -103,6 +122,8 @@ class Bot:
             log.warning("%s answer(s) marked interrupted at shutdown", cut)
         if self.http is not None:
             await self.http.cleanup()
+        if self.deps.ledger is not None:
+            await self.deps.ledger.close()
         await self.deps.claude.close()
         await self.session.close()
         if self.redis is not None:
@@ -122,12 +143,14 @@ async def create_bot(settings: Settings) -> Bot:
     per_minute = settings.slack_updates_per_minute
     slack = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
                            session=session, timeout=SLACK_TIMEOUT)
+    metrics = Metrics()
+    slack.retry_handlers.insert(0, metrics.slack_observer())  # counts 429s, never retries
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
     deps = Deps(settings=settings, slack=slack, claude=claude,
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 streams=Governors(lambda team: StreamBudgets.make(
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
-                http=session, files=FileReader(session, slack, settings))
+                http=session, files=FileReader(session, slack, settings), metrics=metrics)
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)

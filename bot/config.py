@@ -67,7 +67,7 @@ class Settings:
     def secrets(self) -> list[str]:
         """Values that must never be written to a log."""
         values = [self.slack_bot_token, self.anthropic_api_key, self.slack_app_token,
-                  self.slack_signing_secret]
+                  self.slack_signing_secret, urlsplit(self.database_url).password]
         return [v for v in values if v]
 
 

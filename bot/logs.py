@@ -1,8 +1,11 @@
-"""Logging set-up: one line per record, and no secret ever written out."""
+"""Logging set-up: one line per record (text, or one JSON object for log platforms), and no
+secret ever written out."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 
 class RedactSecrets(logging.Filter):
@@ -24,9 +27,26 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets: list[str]) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, any structured `fields` the
+    record carries (ids and numbers, e.g. an answer's usage) and the exception, if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                     timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage(), **getattr(record, "fields", {})}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, default=str)
+
+
+def setup_logging(level: str, secrets: list[str], log_format: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -11,6 +11,8 @@ from bot.config import load_settings
 from bot.devserver.claude import ClaudeServer
 from bot.devserver.slack import SlackServer
 
+pytest_plugins = ["tests.databases"]  # `postgres` and `database_url`
+
 
 @pytest.fixture
 async def slack(request):
@@ -40,12 +42,14 @@ def bot_env(slack: SlackServer, claude: ClaudeServer, **overrides: str) -> dict[
 
 
 @pytest.fixture
-async def make_bot(slack, claude, monkeypatch, caplog):
-    """Start the real bot (Socket Mode unless told otherwise) against the local servers."""
+async def make_bot(slack, claude, monkeypatch, caplog, tmp_path):
+    """Start the real bot (Socket Mode unless told otherwise) against the local servers, with
+    its usage ledger in the test's temporary directory."""
     bots: list[Bot] = []
 
     async def make(**overrides: str) -> Bot:
-        env = bot_env(slack, claude, **overrides)
+        env = bot_env(slack, claude, **{
+            "DATABASE_URL": f"sqlite:///{tmp_path}/usage.sqlite3", **overrides})
         monkeypatch.setenv("ANTHROPIC_BASE_URL", env["ANTHROPIC_BASE_URL"])  # the SDK reads it
         bot = await create_bot(load_settings(env))
         bots.append(bot)

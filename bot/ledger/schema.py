@@ -1,0 +1,130 @@
+"""The ledger's tables, its engine (SQLite or PostgreSQL through the same SQLAlchemy Core code)
+and the migrations that bring any older database up to the current schema at start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_SECONDS = 2  # a locked SQLite file fails the write, which is then retried
+CONNECT_SECONDS = 10  # an unreachable PostgreSQL fails fast instead of asyncpg's 60 s
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out; SQLite keeps them as naive UTC text (which sorts)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _usage_columns() -> list[Column]:
+    """The columns of the first schema version (each version's step adds to them)."""
+    return [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("time", UTCDateTime, nullable=False),
+        Column("team", String(32), nullable=False),
+        Column("channel", String(32), nullable=False),
+        Column("thread_ts", String(32)),
+        Column("ts", String(32), nullable=False),
+        Column("user", String(32), nullable=False),
+        Column("model", String(100), nullable=False),
+        Column("input_tokens", Integer, nullable=False, default=0),
+        Column("cache_write_tokens", Integer, nullable=False, default=0),
+        Column("cache_read_tokens", Integer, nullable=False, default=0),
+        Column("output_tokens", Integer, nullable=False, default=0),
+        Column("cost_usd", Float),
+        Column("outcome", String(16), nullable=False),
+        Column("reason", String(32)),
+        Column("seconds", Float, nullable=False, default=0.0),
+    ]
+
+
+metadata = MetaData()
+usage = Table("usage", metadata, *_usage_columns(), Column("feedback", String(8)),
+              Index("usage_team_time", "team", "time"),
+              Index("usage_question", "channel", "ts"))
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+
+def _create_v1(conn: Connection) -> None:
+    first = MetaData()
+    Table("usage", first, *_usage_columns(), Index("usage_team_time", "team", "time"),
+          Index("usage_question", "channel", "ts"))
+    first.create_all(conn)
+
+
+def _add_feedback(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE usage ADD COLUMN feedback VARCHAR(8)"))
+
+
+# Step N brings a database at version N-1 to version N. Append, never edit, a step.
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback]
+VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: Connection, target: int = VERSION) -> int:
+    """Apply the steps a database lacks, in one transaction; returns the version it was at.
+    On PostgreSQL an advisory lock keeps instances starting together from racing."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7263010)"))
+    schema_version.create(conn, checkfirst=True)
+    found = conn.execute(select(schema_version.c.version)).scalar()
+    if found is None:
+        conn.execute(schema_version.insert().values(version=0))
+        found = 0
+    if found > VERSION:
+        raise RuntimeError(f"the usage database has schema version {found}, newer than this "
+                           f"bot's {VERSION}: update the bot")
+    for step in MIGRATIONS[found:target]:
+        step(conn)
+    if target > found:
+        conn.execute(schema_version.update().values(version=target))
+    return found
+
+
+def async_url(url: str) -> str:
+    """DATABASE_URL as SQLAlchemy's async drivers spell it."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"),
+                          ("postgresql://", "postgresql+asyncpg://")):
+        if url.startswith(plain):
+            return driver + url[len(plain):]
+    return url
+
+
+def create_engine(url: str) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite"):
+        return create_async_engine(full, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    # Pre-ping: after the database restarted, a pooled connection is replaced, not used.
+    return create_async_engine(full, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                               connect_args={"timeout": CONNECT_SECONDS,
+                                             "command_timeout": CONNECT_SECONDS})

@@ -1,0 +1,77 @@
+"""One answer's measurements and its ledger row: what the answer's finish path records
+(timings, tokens and cost from the stream's usage, the outcome), never any text."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.claude import ClaudeResult
+from bot.footer import cost_usd
+from bot.ledger import UsageRow
+from bot.ledger.rows import now
+
+if TYPE_CHECKING:
+    from bot.answer import Deps, Question
+
+
+class AnswerRecord:
+    """Created when an answer starts; `finish` writes its one row, whatever the outcome."""
+
+    def __init__(self, deps: Deps, question: Question):
+        self.deps = deps
+        self.question = question
+        self.result: ClaudeResult | None = None  # set once Claude's stream has ended
+        self.outcome: str | None = None  # set by the answer when it knows better
+        self.first_ts: str | None = None  # the answer's first message
+        self._finished = False
+        self._texted = False
+        deps.metrics.in_flight.inc()
+
+    def _since_event(self) -> float:
+        return time.monotonic() - self.question.received_at
+
+    def placeholder_posted(self, first_ts: str | None) -> None:
+        self.first_ts = first_ts
+        self.deps.metrics.placeholder_seconds.observe(self._since_event())
+
+    def on_text(self, forward: Callable[[str], None]) -> Callable[[str], None]:
+        """`forward`, timing the first piece of text that is more than whitespace."""
+        def on_text(delta: str) -> None:
+            if not self._texted and delta.strip():
+                self._texted = True
+                self.deps.metrics.first_text_seconds.observe(self._since_event())
+            forward(delta)
+        return on_text
+
+    async def finish(self, outcome: str | None = None) -> None:
+        """Record the answer once: `outcome` if given, else what the answer set, else
+        `answered` (or `failed` when Claude's stream failed or never ran)."""
+        if self._finished:
+            return
+        self._finished = True
+        seconds = self._since_event()
+        metrics = self.deps.metrics
+        metrics.in_flight.dec()
+        metrics.answer_seconds.observe(seconds)
+        if self.deps.ledger is not None:
+            await self.deps.ledger.record(self._row(outcome or self.outcome or (
+                "failed" if self.result is None or self.result.failure else "answered"),
+                seconds))
+
+    def _row(self, outcome: str, seconds: float) -> UsageRow:
+        question, result, settings = self.question, self.result, self.deps.settings
+        model = result.model if result else settings.claude_model
+        usage = result.usage if result else None
+        ts = question.ts or self.first_ts or ""  # /claude: the bot's message quoting it
+        return UsageRow(
+            time=now(), team=question.team, channel=question.channel,
+            thread_ts=question.thread_ts or self.first_ts, ts=ts, user=question.user,
+            model=model,
+            input_tokens=usage.input_tokens if usage else 0,
+            cache_write_tokens=usage.cache_write if usage else 0,
+            cache_read_tokens=usage.cache_read if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cost_usd=cost_usd(model, usage, settings.claude_prices) if usage else 0.0,
+            outcome=outcome, seconds=seconds)
