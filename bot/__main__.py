@@ -13,18 +13,21 @@ from dotenv import find_dotenv, load_dotenv
 from bot.app import StartupError, create_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.policy.live import LivePolicy
+from bot.policy.rules import PolicyError
 
 log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
                     "ANTHROPIC_API_KEY")
 
 
-async def run(settings: Settings) -> None:
-    bot = await create_bot(settings)
+async def run(settings: Settings, policy: LivePolicy) -> None:
+    bot = await create_bot(settings, policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, policy.reload)  # re-read the policy file now
     try:
         await bot.start()
         await stop.wait()
@@ -41,10 +44,15 @@ def main() -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets())
+    try:
+        policy = LivePolicy(settings)
+    except PolicyError as error:
+        print(f"Policy error: {error}", file=sys.stderr)
+        return 2
     for name in SECRET_VARIABLES:  # from here on secrets live in `settings` only
         os.environ.pop(name, None)
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, policy))
     except StartupError as error:
         print(f"Startup error: {error}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 import anthropic
@@ -27,12 +28,18 @@ from bot.conversation import (
 from bot.dedupe import MemoryDedupe
 from bot.footer import footer_text
 from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
+from bot.policy.decide import AnswerSettings, answer_settings
+from bot.policy.gate import over_ceiling, record_refusal
+from bot.policy.live import LivePolicy
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.writer import ReplyWriter
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
+
+if TYPE_CHECKING:
+    from bot.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +64,7 @@ class Question:
     in_thread: bool = False  # earlier messages of the thread are part of the conversation
     slash: bool = False  # asked with /claude: the answer quotes the question
     response_url: str | None = None  # where to answer when the bot cannot post in the channel
+    settings: AnswerSettings | None = None  # the policy's for this channel; None: the defaults
     received_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -75,9 +83,11 @@ class Deps:
     append_governors: Governors  # chat.appendStream budgets (native streaming)
     http: aiohttp.ClientSession
     files: FileReader
+    policy: LivePolicy  # who may ask, and with which settings in each channel
     threads: ThreadBook = field(default_factory=ThreadBook)
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     me: Me = field(default_factory=lambda: Me(None))
+    ledger: Ledger | None = None
 
 
 def _header(question: Question) -> str | None:
@@ -103,22 +113,30 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     return [*earlier, question.message], []
 
 
-def _request_turns(deps: Deps, messages: list[dict], attachments: dict[str, list[dict]],
-                   system: list[dict]) -> tuple[list[dict], bool]:
-    settings = deps.settings
-    budget = (context_window(settings.claude_model) - settings.claude_max_tokens
+def _request_turns(deps: Deps, effective: AnswerSettings, messages: list[dict],
+                   attachments: dict[str, list[dict]], system: list[dict]
+                   ) -> tuple[list[dict], bool]:
+    budget = (context_window(effective.model) - effective.max_tokens
               - estimate_tokens(system) - CONTEXT_MARGIN)
     units, trimmed = fit_context(thread_units(messages, deps.me, attachments), max(budget, 1))
     return merge_turns(units), trimmed
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text) -> tuple[tuple[str, ...], str]:
+               on_text) -> tuple[tuple[str, ...], str | None]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
+    effective = question.settings or answer_settings(deps.policy.current, settings,
+                                                     question.channel)
     attachments, file_notices = await deps.files.for_messages(messages, question.ts)
-    system = system_prompt(settings.claude_system_prompt)
-    turns, trimmed = _request_turns(deps, messages, attachments, system)
+    system = system_prompt(effective.system_prompt)
+    turns, trimmed = _request_turns(deps, effective, messages, attachments, system)
+    if refusal := await over_ceiling(deps.claude, effective, system, turns):
+        await record_refusal(deps, team=question.team, channel=question.channel,
+                             thread_ts=question.thread_ts, ts=question.ts, user=question.user,
+                             reason=refusal.reason,
+                             seconds=time.monotonic() - question.received_at)
+        return (refusal.message,), None
     answered = False
 
     def on_delta(delta: str) -> None:
@@ -127,11 +145,11 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         on_text(delta)
 
     result = await stream_answer(
-        deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
+        deps.claude, model=effective.model, max_tokens=effective.max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
         on_text=on_delta)
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
-               *stop_notices(result, settings.claude_max_tokens, answered)]
+               *stop_notices(result, effective.max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
                          settings.claude_prices)
     return tuple(notices), footer

@@ -27,6 +27,7 @@ from bot.conversation import Me
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
 from bot.listeners import commands, mentions, messages
+from bot.policy.live import LivePolicy
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.writer import INTERRUPT_SECONDS
 from bot.tasks import Inflight
@@ -71,6 +72,7 @@ class Bot:
                                    "check the URL, or unset REDIS_URL to run one instance "
                                    "alone.") from None
         _prewarm_authorization(self.app, auth)
+        self.deps.policy.start()
         await warm_up()
         if self.settings.socket_mode:
             self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
@@ -109,6 +111,7 @@ class Bot:
             log.warning("%s answer(s) marked interrupted at shutdown", cut)
         if self.http is not None:
             await self.http.cleanup()
+        await self.deps.policy.stop()
         await self.deps.claude.close()
         await self.session.close()
         if self.redis is not None:
@@ -122,7 +125,10 @@ def _prewarm_authorization(app: AsyncApp, auth: dict) -> None:
             middleware.auth_test_result = auth
 
 
-async def create_bot(settings: Settings) -> Bot:
+async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bot:
+    """The bot, not started yet. Without `policy`, the policy file is read here (PolicyError
+    if it is missing or invalid)."""
+    policy = policy or LivePolicy(settings)
     # One connection pool for every Slack call, wide enough for hundreds of answers at once.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS))
     per_minute = settings.slack_updates_per_minute
@@ -132,7 +138,7 @@ async def create_bot(settings: Settings) -> Bot:
     deps = Deps(settings=settings, slack=slack, claude=claude,
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 append_governors=Governors(lambda _team: WorkspaceGovernor(APPENDS_PER_MINUTE)),
-                http=session, files=FileReader(session, slack, settings))
+                http=session, files=FileReader(session, slack, settings), policy=policy)
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)

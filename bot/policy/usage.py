@@ -1,0 +1,67 @@
+"""`/claude usage`: what you spent today and this month against your limits; for admins also
+the workspace's month (pure text from the ledger's totals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.policy.decide import Spent, day_bounds, dollars, month_bounds, reset_time
+from bot.policy.rules import Policy
+
+NO_LEDGER = ":information_source: Usage is not recorded by this bot, so there is nothing to show."
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The workspace's period in figures, for admins (from the ledger's reports)."""
+
+    answers: int
+    people: list[tuple[str, float]]  # (user, USD), most first
+    channels: list[tuple[str, float]]
+    models: list[tuple[str, float]]
+
+
+def _against(used: float, limit: float | None, end: datetime, policy: Policy) -> str:
+    if limit is None:
+        return f"{dollars(used)} (no limit)"
+    return f"{dollars(used)} of {dollars(limit)} (resets {reset_time(end, policy.timezone)})"
+
+
+def breakdown_lines(breakdown: Breakdown, top: int = 5) -> list[str]:
+    def listed(pairs: list[tuple[str, float]], show) -> str:
+        return ", ".join(f"{show(key)} {dollars(cost)}" for key, cost in pairs[:top]) or "none"
+
+    return [f"Answers: {breakdown.answers:,}",
+            f"Top people: {listed(breakdown.people, lambda u: f'<@{u}>')}",
+            f"Top channels: {listed(breakdown.channels, lambda c: f'<#{c}>')}",
+            f"Models: {listed(breakdown.models, lambda m: f'`{m}`')}"]
+
+
+def usage_text(policy: Policy, spent: Spent | None, team: str, user: str, now: datetime,
+               breakdown: Breakdown | None = None) -> str:
+    """Your spend against your limits; with `breakdown` (admins) the workspace's month too."""
+    if spent is None:
+        return NO_LEDGER
+    day_start, day_end = day_bounds(now, policy.timezone)
+    month_start, month_end = month_bounds(now, policy.timezone)
+    limits = policy.limits
+    today = _against(spent(team, day_start, user=user), limits.user_daily, day_end, policy)
+    month = _against(spent(team, month_start, user=user), limits.user_monthly, month_end,
+                     policy)
+    lines = ["*Your Claude usage*", f"Today: {today}", f"This month: {month}"]
+    if user in policy.admins:
+        workspace = spent(team, month_start)
+        lines += ["", "*This workspace, this month*",
+                  f"Spent: {_against(workspace, limits.workspace_monthly, month_end, policy)}"]
+        if breakdown is not None:
+            lines += breakdown_lines(breakdown)
+    return "\n".join(lines)
+
+
+async def workspace_breakdown(ledger: object, team: str, since: datetime) -> Breakdown | None:
+    """Answers, top people, top channels and models since `since`, for admins.
+
+    The wiring point for the ledger's report queries: this branch's ledger offers only
+    `spent()`, so until those queries are connected here there is no breakdown."""
+    return None
