@@ -87,6 +87,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.connections_total = 0  # sockets that ever said hello (reconnects included)
         self.not_in_channel: set[str] = set()
         self.missing_channels: set[str] = set()
+        self.not_members: set[tuple[str, str]] = set()  # (channel, user) not in that channel
+        self.ephemerals: list[dict] = []  # chat.postEphemeral params, in order
 
         self._channels: dict[str, dict[str, dict]] = {}
         self._next_ts_us = FIRST_TS_US

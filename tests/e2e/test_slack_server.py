@@ -160,11 +160,38 @@ async def test_payload_validation(slack, web, kwargs, error):
     for call in (
         web.chat_postMessage(channel="C1", **kwargs),
         web.chat_update(channel="C1", ts=first["ts"], **kwargs),
+        web.chat_postEphemeral(channel="C1", user="U1", **kwargs),
     ):
         with pytest.raises(SlackApiError) as e:
             await call
         assert e.value.response.status_code == 200 and e.value.response["error"] == error
     assert [m["text"] for m in slack.bot_messages()] == ["ok"]
+    assert slack.ephemerals == []
+
+
+async def test_ephemeral_errors_and_record(slack, web):
+    slack.not_in_channel.add("C_OUT")
+    slack.missing_channels.add("C_GONE")
+    slack.not_members.add(("C1", "U_LEFT"))
+    cases = [({"channel": "C_OUT", "user": "U1", "text": "x"}, "not_in_channel"),
+             ({"channel": "C_GONE", "user": "U1", "text": "x"}, "channel_not_found"),
+             ({"channel": "C1", "user": "U_LEFT", "text": "x"}, "user_not_in_channel")]
+    for kwargs, error in cases:
+        with pytest.raises(SlackApiError) as e:
+            await web.chat_postEphemeral(**kwargs)
+        assert e.value.response["error"] == error
+    with (
+        pytest.raises(SlackApiError) as e,
+        pytest.warns(UserWarning, match="`text` argument is missing"),
+    ):
+        await web.chat_postEphemeral(channel="C1", user="U1")
+    assert e.value.response["error"] == "no_text"
+    sent = await web.chat_postEphemeral(channel="C1", user="U1", text="only you",
+                                        thread_ts="1764000000.000100")
+    assert sent["message_ts"]
+    assert slack.ephemerals == [{"channel": "C1", "user": "U1", "text": "only you",
+                                 "thread_ts": "1764000000.000100"}]
+    assert slack.bot_messages() == []  # nobody else sees it, and it is not in the history
 
 
 async def test_blocks_as_form_encoded_json_string(slack, web):
