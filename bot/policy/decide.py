@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.config import Settings
 from bot.policy.rules import Policy
@@ -69,16 +69,21 @@ def answer_settings(policy: Policy, settings: Settings, channel: str) -> AnswerS
 def day_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
     """The local day around `now`: midnight to midnight in `zone` (23 or 25 h across DST)."""
     local = now.astimezone(zone).date()
-    start = datetime(local.year, local.month, local.day, tzinfo=zone)
     following = local + timedelta(days=1)
-    return start, datetime(following.year, following.month, following.day, tzinfo=zone)
+    return _utc(datetime(local.year, local.month, local.day, tzinfo=zone),
+                datetime(following.year, following.month, following.day, tzinfo=zone))
 
 
 def month_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
     local = now.astimezone(zone)
     start = datetime(local.year, local.month, 1, tzinfo=zone)
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    return start, datetime(year, month, 1, tzinfo=zone)
+    return _utc(start, datetime(year, month, 1, tzinfo=zone))
+
+
+def _utc(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """In UTC, as the ledger stores time (and so that differences are real durations)."""
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def budgets(policy: Policy, asker: Asker, now: datetime) -> list[Budget]:

@@ -195,15 +195,18 @@ class _Reader:
             return UTC if name == "UTC" else ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
-            hint = f"did you mean {close[0]}?" if close else "use one such as Europe/Berlin"
-            raise self.fail("timezone", f"{name!r} is not an IANA time zone name: {hint} "
-                                        "Fix it, or remove it for UTC") from None
+            fix = (f"did you mean {close[0]}? Fix it" if close
+                   else "use one such as Europe/Berlin")
+            raise self.fail("timezone", f"{name!r} is not an IANA time zone name: {fix}, or "
+                                        "remove it for UTC") from None
 
     def channel_rules(self, channel: str, data: Any) -> ChannelRules:
         prefix = f"channel.{channel}."
         if not _CHANNEL_ID.match(channel):
             raise self.fail(f"channel.{channel}", "does not name a Slack channel ID: write "
-                                                  f"[channel.C…] with {_ID_HINT['channel']}")
+                                                  "the table as [channel.C0123ABCD] with the "
+                                                  "channel's ID (channel details → bottom of "
+                                                  "About)")
         if not isinstance(data, dict):
             raise self.fail(f"channel.{channel}", f"must be a table, not {_shown(data)}")
         self.known(data, CHANNEL_KEYS, prefix)
