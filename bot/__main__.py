@@ -27,7 +27,7 @@ async def run(settings: Settings, policy: LivePolicy) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, policy.reload)  # re-read the policy file now
+    loop.add_signal_handler(signal.SIGHUP, policy.reload, True)  # re-read the policy now
     try:
         await bot.start()
         await stop.wait()

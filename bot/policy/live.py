@@ -39,8 +39,9 @@ class LivePolicy:
         with open(self.path, "rb") as file:
             return file.read()
 
-    def reload(self) -> bool:
-        """Re-read the file if its content changed; True when a new version took effect."""
+    def reload(self, asked: bool = False) -> bool:
+        """Re-read the file if its content changed (`asked`, as on SIGHUP: even if not); True
+        when the version read took effect."""
         if self.path is None:
             return False
         try:
@@ -52,7 +53,7 @@ class LivePolicy:
                 self._seen = None
             return False
         digest = hashlib.sha256(raw).digest()
-        if digest == self._seen:
+        if digest == self._seen and not asked:
             return False
         self._seen = digest
         try:
@@ -62,7 +63,7 @@ class LivePolicy:
             log.error("policy not reloaded, the previous one stays in force: %s", error)
             return False
         self.current = policy
-        log.info("policy reloaded from %s", self.path)
+        log.info("policy reloaded from %s%s", self.path, " (SIGHUP)" if asked else "")
         return True
 
     async def _watch(self, interval: float) -> None:

@@ -25,7 +25,7 @@ TOP_KEYS = ("admins", "timezone", "access", "limits", "channel")
 MAX_OUTPUT_TOKENS = 128_000  # the largest output of current Claude models
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 
 
 class PolicyError(Exception):
@@ -95,14 +95,16 @@ def read_policy(path: str, default_model: str,
 def parse_policy(raw: bytes, path: str, default_model: str,
                  prices: Mapping[str, Mapping[str, float]] | None = None) -> Policy:
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise PolicyError(f"{path} is not UTF-8 text: save it as UTF-8.") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        text = str(error)
-        at = _TOML_AT.search(text)
-        where = f"line {at.group(1)}" if at else "the end of the file"
-        problem = _TOML_AT.sub("", text).rstrip(".")
+        at = _TOML_AT.search(str(error))
+        where = (f"line {at.group(1)}" if at and at.group(1)
+                 else f"line {len(text.splitlines()) or 1} (the end of the file)")
+        problem = _TOML_AT.sub("", str(error)).rstrip(".")
         raise PolicyError(f"{path}: {where} is not valid TOML ({problem}): fix that "
                           "line.") from None
     return _Reader(path, default_model, prices).policy(data)
