@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import conversations, images
+from bench import conversations, images, policy
 
 
 def ms(seconds: float) -> str:
@@ -39,6 +39,14 @@ async def main(args: argparse.Namespace) -> None:
     print(f"Streaming: 1,500-character answers at 40 tokens/s, SLACK_UPDATES_PER_MINUTE="
           f"{args.budget}, SLACK_UPDATE_INTERVAL=1.0; loopback, bot in its own process.")
     print(table(rows))
+    if not args.skip_policy:
+        print()
+        print(f"Policy check: {policy.check_seconds() * 1e6:.1f} µs per question (access "
+              "lists, four budgets, a channel table; spend totals in memory).")
+        without, with_policy = await policy.placeholder_figures(20)
+        print("| 20 conversations | event→placeholder p50 / p95 |\n|---|---|")
+        for name, f in (("no policy file", without), ("policy.example-like file", with_policy)):
+            print(f"| {name} | {ms(f.placeholder_p50)} / {ms(f.placeholder_p95)} |")
 
 
 if __name__ == "__main__":
@@ -46,4 +54,6 @@ if __name__ == "__main__":
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20, 200])
     parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
     parser.add_argument("--skip-images", action="store_true", help="only the streaming figures")
+    parser.add_argument("--skip-policy", action="store_true",
+                        help="without the policy check's figures")
     asyncio.run(main(parser.parse_args()))

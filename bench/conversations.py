@@ -67,16 +67,17 @@ async def start_bot(slack: SlackServer, claude: ClaudeServer, **settings: str):
 
 
 async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float = 40,
-              budget: int = 50, interval: float = 1.0) -> Figures:
+              budget: int = 50, interval: float = 1.0, **settings: str) -> Figures:
     """Answer `conversations` simultaneous mentions (one channel each) at a realistic cadence:
-    `chars`-character answers streamed at `tokens_per_second` (a token ≈ 4 characters)."""
+    `chars`-character answers streamed at `tokens_per_second` (a token ≈ 4 characters).
+    `settings`: more of the bot's environment (e.g. CLAUDE_POLICY)."""
     text = ("Streaming answers arrive a few words at a time, and the bot edits one "
             "message as they come. " * (chars // 90 + 1))[:chars]
     async with SlackServer() as slack, ClaudeServer() as claude:
         claude.default = Reply(text=text, chunk_chars=4, delay=1 / tokens_per_second,
                                input_tokens=800, output_tokens=chars // 4)
         bot = await start_bot(slack, claude, SLACK_UPDATES_PER_MINUTE=str(budget),
-                              SLACK_UPDATE_INTERVAL=str(interval))
+                              SLACK_UPDATE_INTERVAL=str(interval), **settings)
         try:
             cpu_before, _ = process_usage(bot.pid)
             started = asyncio.get_running_loop().time()

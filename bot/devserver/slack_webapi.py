@@ -209,7 +209,13 @@ class WebApiMixin:
         error = validate_message(params)
         if error:
             return err(error)
-        self.ephemerals.append(copy.deepcopy(params))  # shown to one person, never stored
+        # Slack shows an ephemeral message in a thread only if the thread already exists
+        # (api.slack.com/methods/chat.postEphemeral, `thread_ts`); otherwise nobody sees it.
+        thread_ts = params.get("thread_ts")
+        root = self._thread_root(params["channel"], thread_ts) if thread_ts else None
+        shown = not thread_ts or (root is not None
+                                  and len(self._replies(params["channel"], root)) > 1)
+        self.ephemerals.append({**copy.deepcopy(params), "shown": shown})  # never stored
         return ok(message_ts=self._new_ts())
 
     def _api_chat_delete(self, params: dict) -> Answer:

@@ -31,6 +31,7 @@ async def refused(slack, bot) -> dict:
     await bot.inflight.wait()
     assert slack_calls(slack) == ["chat.postEphemeral"]
     [ephemeral] = slack.ephemerals
+    assert ephemeral["shown"]  # where Slack displays it
     return ephemeral
 
 
@@ -38,8 +39,8 @@ async def test_a_refused_mention_costs_exactly_one_slack_call(slack, claude, mak
     bot = await policy_bot(make_bot, tmp_path, "[access]\nusers = ['U0BOB']\n")
     mention = await slack.user_message("C0GENERAL", "U0ALICE", MENTION)  # app_mention + message
     ephemeral = await refused(slack, bot)
-    assert (ephemeral["channel"], ephemeral["user"], ephemeral["thread_ts"]) == (
-        "C0GENERAL", "U0ALICE", mention["ts"])
+    assert (ephemeral["channel"], ephemeral["user"]) == ("C0GENERAL", "U0ALICE")
+    assert "thread_ts" not in ephemeral  # no thread yet: Slack would not show it there
     assert "not enabled for you" in ephemeral["text"]
     assert claude.requests == [] and slack.bot_messages() == []
     [row] = bot.deps.ledger.rows
@@ -48,6 +49,15 @@ async def test_a_refused_mention_costs_exactly_one_slack_call(slack, claude, mak
     # Bob may ask.
     await slack.user_message("C0GENERAL", "U0BOB", MENTION)
     await answered(slack)
+
+
+async def test_a_refusal_in_a_thread_goes_to_the_thread(slack, claude, make_bot, tmp_path):
+    bot = await policy_bot(make_bot, tmp_path, "[access]\nblocked_users = ['U0ALICE']\n")
+    root = await slack.user_message("C0GENERAL", "U0CAROL", "a question for the team")
+    await slack.user_message("C0GENERAL", "U0ALICE", MENTION, thread_ts=root["ts"])
+    ephemeral = await refused(slack, bot)
+    assert ephemeral["thread_ts"] == root["ts"]
+    assert bot.deps.ledger.refusals[0].reason == "blocked_users"
 
 
 async def test_messages_that_want_no_answer_stay_silent(slack, claude, make_bot, tmp_path):
@@ -62,9 +72,9 @@ async def test_messages_that_want_no_answer_stay_silent(slack, claude, make_bot,
 
 async def test_a_blocked_dm(slack, claude, make_bot, tmp_path):
     bot = await policy_bot(make_bot, tmp_path, "[access]\ndms = false\n")
-    dm = await slack.user_message("D0ALICE", "U0ALICE", "hello?", channel_type="im")
+    await slack.user_message("D0ALICE", "U0ALICE", "hello?", channel_type="im")
     ephemeral = await refused(slack, bot)
-    assert ephemeral["thread_ts"] == dm["ts"] and "direct messages" in ephemeral["text"]
+    assert ephemeral["channel"] == "D0ALICE" and "direct messages" in ephemeral["text"]
     assert bot.deps.ledger.refusals[0].reason == "dms"
 
 

@@ -186,11 +186,17 @@ async def test_ephemeral_errors_and_record(slack, web):
     ):
         await web.chat_postEphemeral(channel="C1", user="U1")
     assert e.value.response["error"] == "no_text"
-    sent = await web.chat_postEphemeral(channel="C1", user="U1", text="only you",
-                                        thread_ts="1764000000.000100")
+    root = slack.add_message("C1", user="U1", text="root")
+    sent = await web.chat_postEphemeral(channel="C1", user="U1", text="only you")
     assert sent["message_ts"]
-    assert slack.ephemerals == [{"channel": "C1", "user": "U1", "text": "only you",
-                                 "thread_ts": "1764000000.000100"}]
+    # In a thread only once the thread exists: under a lone message it is never shown.
+    await web.chat_postEphemeral(channel="C1", user="U1", text="hidden", thread_ts=root["ts"])
+    slack.add_message("C1", user="U2", text="reply", thread_ts=root["ts"])
+    await web.chat_postEphemeral(channel="C1", user="U1", text="shown", thread_ts=root["ts"])
+    assert slack.ephemerals == [
+        {"channel": "C1", "user": "U1", "text": "only you", "shown": True},
+        {"channel": "C1", "user": "U1", "text": "hidden", "thread_ts": root["ts"], "shown": False},
+        {"channel": "C1", "user": "U1", "text": "shown", "thread_ts": root["ts"], "shown": True}]
     assert slack.bot_messages() == []  # nobody else sees it, and it is not in the history
 
 

@@ -1,0 +1,62 @@
+"""What the policy check adds before the placeholder: its cost per question in process, and
+event→placeholder at N simultaneous answers with and without a policy file."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import conversations
+from bot.config import DEFAULT_MODEL, load_settings
+from bot.policy.decide import Asker, answer_settings, decide
+from bot.policy.rules import parse_policy
+
+# Every kind of rule the check walks through: access lists, all four budgets, a channel table.
+POLICY = """
+admins = ["U0ADMIN"]
+timezone = "Europe/Berlin"
+[access]
+blocked_users = ["U0BLOCKED"]
+blocked_channels = ["C9BLOCKED"]
+[limits]
+user_daily = 5.0
+user_monthly = 50.0
+channel_monthly = 200.0
+workspace_monthly = 1000.0
+request_tokens = 150000
+[channel.C0001]
+model = "claude-opus-5-5"
+user_daily = 20.0
+"""
+
+
+def check_seconds(questions: int = 20_000) -> float:
+    """Mean time of one decision plus its answer settings, with spend totals kept in memory
+    the way the ledger keeps them (a dictionary look-up per budget)."""
+    policy = parse_policy(POLICY.encode(), "policy.toml", DEFAULT_MODEL)
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench",
+                              "ANTHROPIC_API_KEY": "bench"})
+    totals: dict[tuple, float] = {}
+
+    def spent(team, since, *, user=None, channel=None) -> float:
+        return totals.get((team, since, user, channel), 0.0)
+
+    askers = [Asker("T0TEAM", f"U{n % 300:04d}", f"C{n % 40:04d}") for n in range(questions)]
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    for asker in askers:
+        if decide(policy, asker, spent, now) is None:
+            answer_settings(policy, settings, asker.channel)
+    return (time.perf_counter() - started) / questions
+
+
+async def placeholder_figures(n: int) -> tuple[conversations.Figures, conversations.Figures]:
+    """The same N-answer run without, then with, the policy file."""
+    without = await conversations.run(n)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "policy.toml"
+        path.write_text(POLICY)
+        with_policy = await conversations.run(n, CLAUDE_POLICY=str(path))
+    return without, with_policy
