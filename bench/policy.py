@@ -3,6 +3,7 @@ event→placeholder at N simultaneous answers with and without a policy file."""
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -52,11 +53,17 @@ def check_seconds(questions: int = 20_000) -> float:
     return (time.perf_counter() - started) / questions
 
 
-async def placeholder_figures(n: int) -> tuple[conversations.Figures, conversations.Figures]:
-    """The same N-answer run without, then with, the policy file."""
-    without = await conversations.run(n)
+async def placeholder_figures(n: int, rounds: int = 3) -> dict[str, tuple[float, float]]:
+    """Event→placeholder p50 and p95 at `n` simultaneous answers, without and with the policy
+    file: runs alternate, and each figure is the median over `rounds` runs (a loaded machine
+    moves single runs by more than the check costs)."""
+    runs: dict[str, list[conversations.Figures]] = {"no policy file": [], "policy file": []}
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "policy.toml"
         path.write_text(POLICY)
-        with_policy = await conversations.run(n, CLAUDE_POLICY=str(path))
-    return without, with_policy
+        for _ in range(rounds):
+            runs["no policy file"].append(await conversations.run(n))
+            runs["policy file"].append(await conversations.run(n, CLAUDE_POLICY=str(path)))
+    return {name: (statistics.median(f.placeholder_p50 for f in figures),
+                   statistics.median(f.placeholder_p95 for f in figures))
+            for name, figures in runs.items()}

@@ -72,10 +72,6 @@ class Policy:
     def rules_for(self, channel: str) -> ChannelRules:
         return self.channel.get(channel) or ChannelRules()
 
-    @property
-    def timezone_name(self) -> str:
-        return str(self.timezone)
-
 
 def read_policy(path: str, default_model: str,
                 prices: Mapping[str, Mapping[str, float]] | None = None) -> Policy:
