@@ -20,9 +20,6 @@ async def hand_on(deps: Deps, inflight: Inflight, question: Question, key: str,
         return
     verdict = verdict or admit(deps, asker)
     if isinstance(verdict, Refusal):
-        # In the thread when there is one: Slack does not show an ephemeral message under a
-        # message with no replies yet (chat.postEphemeral, thread_ts).
-        thread = question.thread_ts if question.in_thread else None
-        inflight.spawn(refuse(deps, asker, thread, question.ts, verdict), name=f"refuse {key}")
+        inflight.spawn(refuse(deps, asker, question, verdict), name=f"refuse {key}")
     else:
         inflight.spawn(answer(deps, replace(question, settings=verdict)), name=f"answer {key}")

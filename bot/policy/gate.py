@@ -23,7 +23,7 @@ from bot.policy.usage import usage_text, workspace_breakdown
 from bot.slack_errors import SLACK_FAILURES, slack_error
 
 if TYPE_CHECKING:
-    from bot.answer import Deps
+    from bot.answer import Deps, Question
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +49,21 @@ async def record_refusal(deps: Deps, *, team: str, channel: str, thread_ts: str 
         user=user, model=model, outcome="refused", reason=reason, seconds=seconds))
 
 
-async def refuse(deps: Deps, asker: Asker, thread_ts: str | None, ts: str,
-                 refusal: Refusal) -> None:
-    """Exactly one Slack call: the reason, to the asker alone, in the question's thread."""
+async def refuse(deps: Deps, asker: Asker, question: Question, refusal: Refusal) -> None:
+    """Exactly one Slack call: the reason, to the asker alone, in the question's thread when
+    there is one: Slack does not show an ephemeral message under a message that has no replies
+    yet (api.slack.com/methods/chat.postEphemeral, `thread_ts`)."""
     log.info("refused %s in %s (%s)", asker.user, asker.channel, refusal.reason)
     try:
-        await deps.slack.chat_postEphemeral(channel=asker.channel, user=asker.user,
-                                            text=refusal.message, thread_ts=thread_ts)
+        await deps.slack.chat_postEphemeral(
+            channel=asker.channel, user=asker.user, text=refusal.message,
+            thread_ts=question.thread_ts if question.in_thread else None)
     except SLACK_FAILURES as error:
         log.warning("could not tell %s in %s why: %s", asker.user, asker.channel,
                     slack_error(error))
-    await record_refusal(deps, team=asker.team, channel=asker.channel, thread_ts=thread_ts,
-                         ts=ts, user=asker.user, reason=refusal.reason)
+    await record_refusal(deps, team=asker.team, channel=asker.channel,
+                         thread_ts=question.thread_ts, ts=question.ts, user=asker.user,
+                         reason=refusal.reason)
 
 
 async def over_ceiling(claude: anthropic.AsyncAnthropic, settings: AnswerSettings,

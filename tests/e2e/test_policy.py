@@ -44,8 +44,8 @@ async def test_a_refused_mention_costs_exactly_one_slack_call(slack, claude, mak
     assert "not enabled for you" in ephemeral["text"]
     assert claude.requests == [] and slack.bot_messages() == []
     [row] = bot.deps.ledger.rows
-    assert (row.outcome, row.reason, row.user, row.channel, row.ts, row.team) == (
-        "refused", "users", "U0ALICE", "C0GENERAL", mention["ts"], "T0TEAM")
+    assert (row.outcome, row.reason, row.user, row.channel, row.ts, row.thread_ts, row.team) \
+        == ("refused", "users", "U0ALICE", "C0GENERAL", mention["ts"], mention["ts"], "T0TEAM")
     # Bob may ask.
     await slack.user_message("C0GENERAL", "U0BOB", MENTION)
     await answered(slack)

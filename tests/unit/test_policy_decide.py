@@ -160,13 +160,16 @@ def test_per_channel_settings():
 
 def test_the_check_is_cheap():
     rules = policy("[limits]\nuser_daily = 5\nuser_monthly = 50\nchannel_monthly = 200\n"
-                   "workspace_monthly = 1000\n")
-    ledger = FakeLedger(*(row(0.001, user=f"U{n % 50:04d}", channel=f"C{n % 20:04d}")
-                          for n in range(200)))
-    started = time.perf_counter()
-    for _ in range(100):
-        assert decide(rules, ALICE, ledger.spent, NOW) is None
-    assert (time.perf_counter() - started) / 100 < 0.002
+                   "workspace_monthly = 1000\n[channel.C0SUPPORT]\nuser_daily = 20\n")
+    totals = {}  # the ledger keeps running totals in memory: one look-up per budget
+
+    def spent(team, since, *, user=None, channel=None):
+        return totals.get((team, since, user, channel), 0.0)
+
+    started = time.process_time()  # CPU time: other processes on the machine don't count
+    for _ in range(1000):
+        assert decide(rules, ALICE, spent, NOW) is None
+    assert (time.process_time() - started) / 1000 < 0.002
 
 
 # --- who is asking, from the payload alone ---
