@@ -1,10 +1,22 @@
-"""A stand-in for the usage ledger with the two methods the policy calls: rows in memory."""
+"""A stand-in for the usage ledger with the methods the policy calls (spend so far, record a
+row, and the reports behind /claude usage): rows in memory."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.ledger import UsageRow
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a report: a user, channel or model, its answers and cost."""
+
+    key: str
+    answers: int
+    cost_usd: float
 
 
 class FakeLedger:
@@ -25,3 +37,18 @@ class FakeLedger:
     @property
     def refusals(self) -> list[UsageRow]:
         return [r for r in self.rows if r.outcome == "refused"]
+
+    async def summary(self, team: str | None, since: datetime, until: datetime,
+                      by: str = "user") -> list[Line]:
+        answers: dict[str, int] = defaultdict(int)
+        cost: dict[str, float] = defaultdict(float)
+        for r in self.rows:
+            if team in (None, r.team) and since <= r.time < until:
+                answers[getattr(r, by)] += r.outcome != "refused"
+                cost[getattr(r, by)] += r.cost_usd or 0.0
+        return [Line(key, answers[key], cost[key]) for key in sorted(cost)]
+
+    async def top(self, team: str | None, since: datetime, until: datetime, by: str,
+                  limit: int = 5) -> list[Line]:
+        lines = await self.summary(team, since, until, by)
+        return sorted(lines, key=lambda line: (-line.cost_usd, line.key))[:limit]

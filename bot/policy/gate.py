@@ -98,6 +98,6 @@ async def usage_report(deps: Deps, team: str, user: str) -> str:
     breakdown = None
     if deps.ledger is not None and user in policy.admins:
         breakdown = await workspace_breakdown(deps.ledger, team,
-                                              month_bounds(now, policy.timezone)[0])
+                                              *month_bounds(now, policy.timezone))
     spent = deps.ledger.spent if deps.ledger is not None else None
     return usage_text(policy, spent, team, user, now, breakdown)

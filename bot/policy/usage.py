@@ -3,12 +3,17 @@ the workspace's month (pure text from the ledger's totals)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.policy.decide import Spent, day_bounds, dollars, month_bounds, reset_time
 from bot.policy.rules import Policy
 
+log = logging.getLogger(__name__)
+
+REPORT_SECONDS = 2.0  # the slash command's answer is due within 3 s
 NO_LEDGER = ":information_source: Usage is not recorded by this bot, so there is nothing to show."
 
 
@@ -40,7 +45,8 @@ def breakdown_lines(breakdown: Breakdown, top: int = 5) -> list[str]:
 
 def usage_text(policy: Policy, spent: Spent | None, team: str, user: str, now: datetime,
                breakdown: Breakdown | None = None) -> str:
-    """Your spend against your limits; with `breakdown` (admins) the workspace's month too."""
+    """Your spend against your limits; for admins the workspace's month too, with `breakdown`
+    when the ledger's reports answered."""
     if spent is None:
         return NO_LEDGER
     day_start, day_end = day_bounds(now, policy.timezone)
@@ -59,9 +65,21 @@ def usage_text(policy: Policy, spent: Spent | None, team: str, user: str, now: d
     return "\n".join(lines)
 
 
-async def workspace_breakdown(ledger: object, team: str, since: datetime) -> Breakdown | None:
-    """Answers, top people, top channels and models since `since`, for admins.
-
-    The wiring point for the ledger's report queries: this branch's ledger offers only
-    `spent()`, so until those queries are connected here there is no breakdown."""
-    return None
+async def workspace_breakdown(ledger, team: str, since: datetime,
+                              until: datetime) -> Breakdown | None:
+    """Answers, top people, top channels and models in [since, until), for admins, from the
+    ledger's report queries (`top`, `summary`); None when the database does not answer in
+    time (the slash command must be answered within 3 seconds)."""
+    try:
+        async with asyncio.timeout(REPORT_SECONDS):
+            people = await ledger.top(team, since, until, "user")
+            channels = await ledger.top(team, since, until, "channel")
+            models = await ledger.summary(team, since, until, "model")
+    except Exception as error:  # a report is a nicety: /claude usage still answers
+        log.warning("usage report unavailable (%s)", type(error).__name__)
+        return None
+    return Breakdown(answers=sum(m.answers for m in models),
+                     people=[(p.key, p.cost_usd) for p in people],
+                     channels=[(c.key, c.cost_usd) for c in channels],
+                     models=sorted(((m.key, m.cost_usd) for m in models),
+                                   key=lambda pair: -pair[1]))

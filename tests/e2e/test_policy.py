@@ -144,9 +144,18 @@ async def test_usage_command(slack, claude, make_bot, tmp_path):
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "Today: $1.25 of $5.00 (resets " in text and "This month: $1.25 (no limit)" in text
     assert "workspace" not in text
+    bot.deps.ledger.rows.append(UsageRow(
+        time=datetime.now(UTC), team="T0TEAM", channel="C0SUPPORT", thread_ts=None, ts="1.2",
+        user="U0BOB", model="claude-opus-5-5", cost_usd=2.0))
     ack = await slack.wait_ack(await slack.send_slash_command(text="usage", user_id="U0ADMIN"))
-    assert "Today: $0.00 of $5.00" in ack["payload"]["text"]
-    assert "Spent: $1.25 of $100.00" in ack["payload"]["text"]
+    lines = ack["payload"]["text"].split("\n")
+    assert lines[1].startswith("Today: $0.00 of $5.00")
+    assert lines[-6] == "*This workspace, this month*"
+    assert lines[-5].startswith("Spent: $3.25 of $100.00 (resets ")
+    assert lines[-4:] == [
+        "Answers: 2", "Top people: <@U0BOB> $2.00, <@U0ALICE> $1.25",
+        "Top channels: <#C0SUPPORT> $2.00, <#C0GENERAL> $1.25",
+        "Models: `claude-opus-5-5` $2.00, `claude-sonnet-5-5` $1.25"]
     assert slack_calls(slack) == [] and claude.requests == []
 
 
