@@ -41,8 +41,8 @@ async def main(args: argparse.Namespace) -> None:
     print(table(rows))
     if not args.skip_policy:
         print()
-        print(f"Policy check: {policy.check_seconds() * 1e6:.1f} µs per question (access "
-              "lists, four budgets, a channel table; spend totals in memory).")
+        print(f"Policy check: {policy.check_seconds() * 1e6:.1f} µs of CPU per question "
+              "(access lists, four budgets, a channel table; spend totals in memory).")
         print("| 20 conversations (median of 3 runs) | event→placeholder p50 / p95 |\n|---|---|")
         for name, (p50, p95) in (await policy.placeholder_figures(20)).items():
             print(f"| {name} | {ms(p50)} / {ms(p95)} |")
