@@ -1,5 +1,5 @@
 """`/claude usage`: what you spent today and this month against your limits; for admins also
-the workspace's month (pure text from the ledger's totals)."""
+the workspace's month, with a breakdown from the ledger's report queries."""
 
 from __future__ import annotations
 
