@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import conversations, images, ledger
+from bench import conversations, images, ledger, policy
 
 
 def ms(seconds: float) -> str:
@@ -43,6 +43,13 @@ async def main(args: argparse.Namespace) -> None:
         print()
         print("Usage ledger: 20 simultaneous answers (as above) with the ledger on each database.")
         print(ledger.table(await ledger.run()))
+    if not args.skip_policy:
+        print()
+        print(f"Policy check: {policy.check_seconds() * 1e6:.1f} µs of CPU per question "
+              "(access lists, four budgets, a channel table; spend totals in memory).")
+        print("| 20 conversations (median of 3 runs) | event→placeholder p50 / p95 |\n|---|---|")
+        for name, (p50, p95) in (await policy.placeholder_figures(20)).items():
+            print(f"| {name} | {ms(p50)} / {ms(p95)} |")
 
 
 if __name__ == "__main__":
@@ -51,4 +58,6 @@ if __name__ == "__main__":
     parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
     parser.add_argument("--skip-images", action="store_true", help="only the streaming figures")
     parser.add_argument("--skip-ledger", action="store_true", help="no SQLite/PostgreSQL run")
+    parser.add_argument("--skip-policy", action="store_true",
+                        help="without the policy check's figures")
     asyncio.run(main(parser.parse_args()))

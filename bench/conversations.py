@@ -74,7 +74,8 @@ async def start_bot(slack: SlackServer, claude: ClaudeServer, **settings: str):
 async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float = 40,
               budget: int = 50, interval: float = 1.0, **settings: str) -> Figures:
     """Answer `conversations` simultaneous mentions (one channel each) at a realistic cadence:
-    `chars`-character answers streamed at `tokens_per_second` (a token ≈ 4 characters)."""
+    `chars`-character answers streamed at `tokens_per_second` (a token ≈ 4 characters).
+    `settings`: more of the bot's environment (e.g. CLAUDE_POLICY)."""
     text = ("Streaming answers arrive a few words at a time, and the bot edits one "
             "message as they come. " * (chars // 90 + 1))[:chars]
     async with SlackServer() as slack, ClaudeServer() as claude:

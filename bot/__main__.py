@@ -15,6 +15,8 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.policy.live import LivePolicy
+from bot.policy.rules import PolicyError
 
 log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
@@ -23,14 +25,15 @@ MODES = ("socket", "http")
 USAGE = "usage: python -m bot [socket | http | usage …]"
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, policy: LivePolicy) -> None:
     from bot.app import create_bot  # heavy: only once the settings are known to be good
 
-    bot = await create_bot(settings)
+    bot = await create_bot(settings, policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, policy.reload, True)  # re-read the policy now
     try:
         await bot.start()
         await stop.wait()
@@ -55,12 +58,17 @@ def main(argv: list[str]) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets(), settings.log_format)
+    try:
+        policy = LivePolicy(settings)
+    except PolicyError as error:
+        print(f"Policy error: {error}", file=sys.stderr)
+        return 2
     for name in SECRET_VARIABLES:  # from here on secrets live in `settings` only
         os.environ.pop(name, None)
     from bot.startup import StartupError
 
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, policy))
     except StartupError as error:
         print(f"Startup error: {error}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 import anthropic
@@ -31,6 +32,9 @@ from bot.footer import footer_text
 from bot.ledger import Ledger
 from bot.metrics import Metrics
 from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, cannot_post, stop_notices
+from bot.policy.decide import AnswerSettings, answer_settings
+from bot.policy.gate import over_ceiling
+from bot.policy.live import LivePolicy
 from bot.recording import AnswerRecord
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
@@ -39,6 +43,9 @@ from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import ReplyWriter
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
+
+if TYPE_CHECKING:
+    from bot.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,7 @@ class Question:
     in_thread: bool = False  # earlier messages of the thread are part of the conversation
     slash: bool = False  # asked with /claude: the answer quotes the question
     response_url: str | None = None  # where to answer when the bot cannot post in the channel
+    settings: AnswerSettings | None = None  # the policy's for this channel; None: the defaults
     received_at: float = field(default_factory=time.monotonic)
     user_team: str = ""  # the asker's own workspace (another one in a shared channel)
 
@@ -80,6 +88,7 @@ class Deps:
     streams: Governors[StreamBudgets]  # native streaming budgets, per workspace
     http: aiohttp.ClientSession
     files: FileReader
+    policy: LivePolicy  # who may ask, and with which settings in each channel
     threads: ThreadBook = field(default_factory=ThreadBook)
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     me: Me = field(default_factory=lambda: Me(None))
@@ -110,24 +119,29 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     return [*earlier, question.message], []
 
 
-def _request_turns(deps: Deps, messages: list[dict], attachments: dict[str, list[dict]],
-                   system: list[dict]) -> tuple[list[dict], bool]:
-    settings = deps.settings
-    budget = (context_window(settings.claude_model) - settings.claude_max_tokens
+def _request_turns(deps: Deps, effective: AnswerSettings, messages: list[dict],
+                   attachments: dict[str, list[dict]], system: list[dict]
+                   ) -> tuple[list[dict], bool]:
+    budget = (context_window(effective.model) - effective.max_tokens
               - estimate_tokens(system) - CONTEXT_MARGIN)
     units, trimmed = fit_context(thread_units(messages, deps.me, attachments), max(budget, 1))
     return merge_turns(units), trimmed
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text, record: AnswerRecord) -> tuple[tuple[str, ...], str]:
+               on_text, record: AnswerRecord) -> tuple[tuple[str, ...], str | None]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
+    effective = question.settings or answer_settings(deps.policy.current, settings,
+                                                     question.channel)
     # A refused exchange's files are never sent: they take no room in the request.
     attachments, file_notices = await deps.files.for_messages(
-        without_refused(messages, deps.me), question.ts, settings.claude_model)
-    system = system_prompt(settings.claude_system_prompt)
-    turns, trimmed = _request_turns(deps, messages, attachments, system)
+        without_refused(messages, deps.me), question.ts, effective.model)
+    system = system_prompt(effective.system_prompt)
+    turns, trimmed = _request_turns(deps, effective, messages, attachments, system)
+    if refusal := await over_ceiling(deps.claude, effective, system, turns):
+        record.outcome, record.reason = "refused", refusal.reason
+        return (refusal.message,), None
     answered = False
 
     def on_delta(delta: str) -> None:
@@ -136,12 +150,12 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         on_text(delta)
 
     result = await stream_answer(
-        deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
+        deps.claude, model=effective.model, max_tokens=effective.max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
         on_text=record.on_text(on_delta), effort=settings.claude_effort)
     record.result = result
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
-               *stop_notices(result, settings.claude_max_tokens, answered)]
+               *stop_notices(result, effective.max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
                          settings.claude_prices)
     return tuple(notices), footer

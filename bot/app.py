@@ -29,6 +29,7 @@ from bot.instances.governor import shared_governor
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
+from bot.policy.live import LivePolicy
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
@@ -72,6 +73,7 @@ class Bot:
         except LedgerUnavailable as error:
             raise StartupError(str(error)) from None
         _prewarm_authorization(self.app, auth)
+        self.deps.policy.start()
         await warm_up()
         if self.settings.socket_mode:
             self.socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
@@ -122,6 +124,7 @@ class Bot:
             log.warning("%s answer(s) marked interrupted at shutdown", cut)
         if self.http is not None:
             await self.http.cleanup()
+        await self.deps.policy.stop()
         if self.deps.ledger is not None:
             await self.deps.ledger.close()
         await self.deps.claude.close()
@@ -137,7 +140,10 @@ def _prewarm_authorization(app: AsyncApp, auth: dict) -> None:
             middleware.auth_test_result = auth
 
 
-async def create_bot(settings: Settings) -> Bot:
+async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bot:
+    """The bot, not started yet. Without `policy`, the policy file is read here (PolicyError
+    if it is missing or invalid)."""
+    policy = policy or LivePolicy(settings)
     # One connection pool for every Slack call, wide enough for hundreds of answers at once.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS))
     per_minute = settings.slack_updates_per_minute
@@ -150,7 +156,8 @@ async def create_bot(settings: Settings) -> Bot:
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 streams=Governors(lambda team: StreamBudgets.make(
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
-                http=session, files=FileReader(session, slack, settings), metrics=metrics)
+                http=session, files=FileReader(session, slack, settings), metrics=metrics,
+                policy=policy)
     redis_client = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)

@@ -24,6 +24,7 @@ class AnswerRecord:
         self.question = question
         self.result: ClaudeResult | None = None  # set once Claude's stream has ended
         self.outcome: str | None = None  # set by the answer when it knows better
+        self.reason: str | None = None  # why it was refused (outcome "refused")
         self.first_ts: str | None = None  # the answer's first message
         self._finished = False
         self._texted = False
@@ -62,7 +63,8 @@ class AnswerRecord:
 
     def _row(self, outcome: str, seconds: float) -> UsageRow:
         question, result, settings = self.question, self.result, self.deps.settings
-        model = result.model if result else settings.claude_model
+        model = result.model if result else (
+            question.settings.model if question.settings else settings.claude_model)
         usage = result.usage if result else None
         ts = question.ts or self.first_ts or ""  # /claude: the bot's message quoting it
         return UsageRow(
@@ -74,4 +76,4 @@ class AnswerRecord:
             cache_read_tokens=usage.cache_read if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             cost_usd=cost_usd(model, usage, settings.claude_prices) if usage else 0.0,
-            outcome=outcome, seconds=seconds)
+            outcome=outcome, reason=self.reason, seconds=seconds)

@@ -96,6 +96,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.not_in_channel: set[str] = set()
         self.missing_channels: set[str] = set()
         self.deleted_files: set[str] = set()
+        self.not_members: set[tuple[str, str]] = set()  # (channel, user) not in that channel
+        # chat.postEphemeral params in order, plus `shown`: whether Slack would display it
+        self.ephemerals: list[dict] = []
 
         self._channels: dict[str, dict[str, dict]] = {}
         self._next_ts_us = FIRST_TS_US

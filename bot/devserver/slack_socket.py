@@ -108,6 +108,7 @@ class SocketModeMixin:
         retry_attempt: int = 0,
         retry_reason: str = "",
         team_id: str | None = None,
+        shared: bool = False,
     ) -> str:
         team = team_id or self.team_id
         event = copy.deepcopy(event)
@@ -131,7 +132,7 @@ class SocketModeMixin:
                     "is_enterprise_install": False,
                 }
             ],
-            "is_ext_shared_channel": False,
+            "is_ext_shared_channel": shared,  # a Slack Connect channel
             "event_context": f"4-{event.get('type', 'event')}-{team}-{event.get('channel', '')}",
         }
         envelope = {
@@ -155,8 +156,11 @@ class SocketModeMixin:
         channel_type: str = "channel",
         events: tuple[str, ...] | None = None,
         retry_attempt: int = 0,
+        user_team: str | None = None,
+        shared: bool = False,
     ) -> dict:
-        """A person posts: store the message, then deliver the events Slack would."""
+        """A person posts: store the message, then deliver the events Slack would. A person of
+        another organisation has their own `user_team`; `shared`: a Slack Connect channel."""
         client_msg_id = str(uuid.uuid4())
         blocks = self._rich_text_blocks(text)
         msg = self.add_message(
@@ -175,6 +179,8 @@ class SocketModeMixin:
             k: msg[k] for k in ("user", "text", "ts", "team", "blocks", "client_msg_id") if k in msg
         }
         common["channel"] = channel
+        if user_team:
+            common["user_team"] = user_team
         for key in ("thread_ts", "parent_user_id", "files", "upload"):
             if key in msg:
                 common[key] = msg[key]
@@ -189,7 +195,7 @@ class SocketModeMixin:
             retry = {"retry_attempt": retry_attempt, "retry_reason": ""}
             if retry_attempt:
                 retry["retry_reason"] = "timeout"
-            envelopes.append(await self.send_event(event, **retry))
+            envelopes.append(await self.send_event(event, shared=shared, **retry))
         return {**msg, "_envelopes": envelopes}
 
     # --- slash commands and response_url ---
@@ -202,11 +208,13 @@ class SocketModeMixin:
         channel_id: str = "C0GENERAL",
         command: str = "/claude",
         retry_attempt: int = 0,
+        team_id: str | None = None,
     ) -> str:
+        """`team_id`: the asker's team (another organisation's in a Slack Connect channel)."""
         n = next(self._seq)
         payload = {
             "token": VERIFICATION_TOKEN,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "team_domain": "testteam",
             "channel_id": channel_id,
             "channel_name": "directmessage" if channel_id.startswith("D") else channel_id.lower(),

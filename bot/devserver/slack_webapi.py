@@ -200,10 +200,26 @@ class WebApiMixin:
         return None
 
     def _api_chat_postEphemeral(self, params: dict) -> Answer:
-        if not params.get("channel"):
-            return err("channel_not_found")
+        # Slack: the same content rules as chat.postMessage, and the user must be in the
+        # channel (docs.slack.dev/reference/methods/chat.postEphemeral).
+        if refused := self._cannot_post(params):
+            return refused
         if not params.get("user"):
             return err("user_not_found")
+        if (params["channel"], params["user"]) in self.not_members:
+            return err("user_not_in_channel")
+        if not _has_content(params):
+            return err("no_text")
+        error = validate_message(params)
+        if error:
+            return err(error)
+        # Slack shows an ephemeral message in a thread only if the thread already exists
+        # (api.slack.com/methods/chat.postEphemeral, `thread_ts`); otherwise nobody sees it.
+        thread_ts = params.get("thread_ts")
+        root = self._thread_root(params["channel"], thread_ts) if thread_ts else None
+        shown = not thread_ts or (root is not None
+                                  and len(self._replies(params["channel"], root)) > 1)
+        self.ephemerals.append({**copy.deepcopy(params), "shown": shown})  # never stored
         return ok(message_ts=self._new_ts())
 
     def _api_chat_delete(self, params: dict) -> Answer:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.answer import Deps, Question, answer
+from bot.policy.decide import AnswerSettings, Asker, Refusal
+from bot.policy.gate import admit, refuse
 from bot.tasks import Inflight
 
 
-async def hand_on(deps: Deps, inflight: Inflight, question: Question, key: str) -> None:
+async def hand_on(deps: Deps, inflight: Inflight, question: Question, key: str,
+                  asker: Asker, verdict: AnswerSettings | Refusal | None = None) -> None:
     """Answer `question` unless its message (`key`) was already taken: Slack may deliver one
-    message several times (retries, or as both `app_mention` and `message`)."""
-    if await deps.dedupe.claim(key):
-        inflight.spawn(answer(deps, question), name=f"answer {key}")
+    message several times (retries, or as both `app_mention` and `message`). The policy
+    decides first (unless `verdict` is its decision already); a refusal is one ephemeral
+    message, and nothing is posted or asked."""
+    if not await deps.dedupe.claim(key):
+        return
+    verdict = verdict or admit(deps, asker)
+    if isinstance(verdict, Refusal):
+        inflight.spawn(refuse(deps, asker, question, verdict), name=f"refuse {key}")
+    else:
+        inflight.spawn(answer(deps, replace(question, settings=verdict)), name=f"answer {key}")

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps, Question
 from bot.listeners import hand_on
+from bot.policy.origin import event_asker
 from bot.tasks import Inflight
 
 
@@ -44,4 +45,5 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         if event.get("thread_ts"):
             await deps.threads.saw(event["channel"], event["thread_ts"], event["user"])
         question = question_from(event, body)
-        await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")
+        await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}",
+                      event_asker(event, body))

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.answer import Deps
 from bot.listeners import hand_on
 from bot.listeners.mentions import question_from
+from bot.policy.origin import event_asker
 from bot.tasks import Inflight
 
 # Edits, deletions, joins and the like are not someone asking something.
@@ -38,4 +39,5 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     async def on_message(event: dict, body: dict) -> None:
         if await wants_answer(event, deps):
             question = question_from(event, body)
-            await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}")
+            await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}",
+                          event_asker(event, body))

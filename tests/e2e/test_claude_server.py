@@ -272,6 +272,21 @@ async def test_count_tokens(server, client):
         await client.messages.count_tokens(model=MODEL, messages=HELLO, extra_body={"top_k": 5})
 
 
+@pytest.mark.parametrize(("messages", "problem"), [
+    ([{"role": "user", "content": [{"type": "text", "text": " "}]}], "must be non-empty"),
+    ([{"role": "assistant", "content": "hi"}], "first message must use the"),
+    ([{"role": "user", "content": [{"type": "image", "source": {
+        "type": "base64", "media_type": "image/png", "data": "bm90IGFuIGltYWdl"}}]}],
+     "does not match the provided media type"),
+])
+async def test_count_tokens_refuses_what_messages_refuses(server, client, messages, problem):
+    with pytest.raises(anthropic.BadRequestError, match=problem):
+        await client.messages.count_tokens(model=MODEL, messages=messages)
+    with pytest.raises(anthropic.BadRequestError, match=problem):
+        await client.messages.create(model=MODEL, max_tokens=10, messages=messages)
+    assert [r.status for r in server.requests] == [400, 400]
+
+
 async def test_non_streaming_create(server, client):
     server.enqueue(Reply(text="Plain answer.", thinking="hm", output_tokens=3))
     msg = await client.messages.create(model=MODEL, max_tokens=50, messages=HELLO)

@@ -160,11 +160,44 @@ async def test_payload_validation(slack, web, kwargs, error):
     for call in (
         web.chat_postMessage(channel="C1", **kwargs),
         web.chat_update(channel="C1", ts=first["ts"], **kwargs),
+        web.chat_postEphemeral(channel="C1", user="U1", **kwargs),
     ):
         with pytest.raises(SlackApiError) as e:
             await call
         assert e.value.response.status_code == 200 and e.value.response["error"] == error
     assert [m["text"] for m in slack.bot_messages()] == ["ok"]
+    assert slack.ephemerals == []
+
+
+async def test_ephemeral_errors_and_record(slack, web):
+    slack.not_in_channel.add("C_OUT")
+    slack.missing_channels.add("C_GONE")
+    slack.not_members.add(("C1", "U_LEFT"))
+    cases = [({"channel": "C_OUT", "user": "U1", "text": "x"}, "not_in_channel"),
+             ({"channel": "C_GONE", "user": "U1", "text": "x"}, "channel_not_found"),
+             ({"channel": "C1", "user": "U_LEFT", "text": "x"}, "user_not_in_channel")]
+    for kwargs, error in cases:
+        with pytest.raises(SlackApiError) as e:
+            await web.chat_postEphemeral(**kwargs)
+        assert e.value.response["error"] == error
+    with (
+        pytest.raises(SlackApiError) as e,
+        pytest.warns(UserWarning, match="`text` argument is missing"),
+    ):
+        await web.chat_postEphemeral(channel="C1", user="U1")
+    assert e.value.response["error"] == "no_text"
+    root = slack.add_message("C1", user="U1", text="root")
+    sent = await web.chat_postEphemeral(channel="C1", user="U1", text="only you")
+    assert sent["message_ts"]
+    # In a thread only once the thread exists: under a lone message it is never shown.
+    await web.chat_postEphemeral(channel="C1", user="U1", text="hidden", thread_ts=root["ts"])
+    slack.add_message("C1", user="U2", text="reply", thread_ts=root["ts"])
+    await web.chat_postEphemeral(channel="C1", user="U1", text="shown", thread_ts=root["ts"])
+    assert slack.ephemerals == [
+        {"channel": "C1", "user": "U1", "text": "only you", "shown": True},
+        {"channel": "C1", "user": "U1", "text": "hidden", "thread_ts": root["ts"], "shown": False},
+        {"channel": "C1", "user": "U1", "text": "shown", "thread_ts": root["ts"], "shown": True}]
+    assert slack.bot_messages() == []  # nobody else sees it, and it is not in the history
 
 
 async def test_blocks_as_form_encoded_json_string(slack, web):
