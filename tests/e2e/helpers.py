@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from bot.ledger import queries
+
 
 def footer_of(message: dict) -> str | None:
     for block in message.get("blocks") or ():
@@ -32,3 +37,15 @@ async def answered(slack, channel: str | None = None, count: int = 1) -> list[di
 
 def no_stuck_placeholders(slack) -> bool:
     return not any("Thinking" in (m.get("text") or "") for m in slack.bot_messages())
+
+
+async def ledger_rows(bot) -> list[SimpleNamespace]:
+    """Every row of the bot's usage ledger, read back from its database."""
+    await bot.deps.ledger.flush()
+    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    return [SimpleNamespace(**row)
+            async for row in queries.rows(bot.deps.ledger.engine, since, until)]
+
+
+async def refusals(bot) -> list[SimpleNamespace]:
+    return [row for row in await ledger_rows(bot) if row.outcome == "refused"]

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.ledger import UsageRow
-from tests.e2e.helpers import answered, footer_of, notices_of
-from tests.ledger_fake import FakeLedger
+from tests.e2e.helpers import answered, footer_of, ledger_rows, notices_of, refusals
 
 SETUP = {"auth.test", "apps.connections.open"}
 MENTION = "<@UBOT> what is 2+2?"
@@ -21,8 +20,13 @@ async def policy_bot(make_bot, tmp_path, text: str, **env):
     path = tmp_path / "policy.toml"
     path.write_text(text)
     bot = await make_bot(CLAUDE_POLICY=str(path), **env)
-    bot.deps.ledger = FakeLedger()
     return bot
+
+
+async def spend(bot, row: UsageRow) -> None:
+    """Money spent earlier: a row in the bot's ledger, written to the database."""
+    await bot.deps.ledger.record(row)
+    await bot.deps.ledger.flush()
 
 
 async def refused(slack, bot) -> dict:
@@ -43,7 +47,7 @@ async def test_a_refused_mention_costs_exactly_one_slack_call(slack, claude, mak
     assert "thread_ts" not in ephemeral  # no thread yet: Slack would not show it there
     assert "not enabled for you" in ephemeral["text"]
     assert claude.requests == [] and slack.bot_messages() == []
-    [row] = bot.deps.ledger.rows
+    [row] = await ledger_rows(bot)
     assert (row.outcome, row.reason, row.user, row.channel, row.ts, row.thread_ts, row.team) \
         == ("refused", "users", "U0ALICE", "C0GENERAL", mention["ts"], mention["ts"], "T0TEAM")
     # Bob may ask.
@@ -57,7 +61,7 @@ async def test_a_refusal_in_a_thread_goes_to_the_thread(slack, claude, make_bot,
     await slack.user_message("C0GENERAL", "U0ALICE", MENTION, thread_ts=root["ts"])
     ephemeral = await refused(slack, bot)
     assert ephemeral["thread_ts"] == root["ts"]
-    assert bot.deps.ledger.refusals[0].reason == "blocked_users"
+    assert (await refusals(bot))[0].reason == "blocked_users"
 
 
 async def test_messages_that_want_no_answer_stay_silent(slack, claude, make_bot, tmp_path):
@@ -67,7 +71,7 @@ async def test_messages_that_want_no_answer_stay_silent(slack, claude, make_bot,
     await slack.user_message("C0GENERAL", "U0ALICE", "a reply", thread_ts=root["ts"])
     await slack.user_message("C0GENERAL", "U0BOB", "bob talking too")
     await bot.inflight.wait()
-    assert slack_calls(slack) == [] and claude.requests == [] and bot.deps.ledger.rows == []
+    assert slack_calls(slack) == [] and claude.requests == [] and await ledger_rows(bot) == []
 
 
 async def test_a_blocked_dm(slack, claude, make_bot, tmp_path):
@@ -75,16 +79,15 @@ async def test_a_blocked_dm(slack, claude, make_bot, tmp_path):
     await slack.user_message("D0ALICE", "U0ALICE", "hello?", channel_type="im")
     ephemeral = await refused(slack, bot)
     assert ephemeral["channel"] == "D0ALICE" and "direct messages" in ephemeral["text"]
-    assert bot.deps.ledger.refusals[0].reason == "dms"
+    assert (await refusals(bot))[0].reason == "dms"
 
 
 async def test_people_of_other_organisations_are_refused_by_default(slack, claude, make_bot):
     bot = await make_bot()  # no policy file
-    bot.deps.ledger = FakeLedger()
     await slack.user_message("C0CONNECT", "U0GUEST", MENTION, user_team="T0OTHER")
     ephemeral = await refused(slack, bot)
     assert ephemeral["user"] == "U0GUEST" and "organisation" in ephemeral["text"]
-    assert bot.deps.ledger.refusals[0].reason == "external_users"
+    assert (await refusals(bot))[0].reason == "external_users"
     # Someone of the workspace asking in a plain channel is answered.
     await slack.user_message("C0GENERAL", "U0ALICE", MENTION)
     await answered(slack)
@@ -107,14 +110,14 @@ async def test_shared_channels(slack, claude, make_bot, tmp_path, allowed):
 async def test_a_used_up_budget(slack, claude, make_bot, tmp_path):
     bot = await policy_bot(make_bot, tmp_path, "timezone = 'Europe/Berlin'\n"
                                                "[limits]\nuser_daily = 1.0\n")
-    bot.deps.ledger.rows.append(UsageRow(
+    await spend(bot, UsageRow(
         time=datetime.now(UTC), team="T0TEAM", channel="C0OTHER", thread_ts=None, ts="1.1",
         user="U0ALICE", model="claude-sonnet-5-5", cost_usd=1.0))
     await slack.user_message("C0GENERAL", "U0ALICE", MENTION)
     ephemeral = await refused(slack, bot)
     assert "your Claude budget for today ($1.00). It resets on " in ephemeral["text"]
     assert ephemeral["text"].endswith(" at 00:00 (Europe/Berlin).")
-    assert bot.deps.ledger.refusals[0].reason == "user_daily"
+    assert (await refusals(bot))[0].reason == "user_daily"
     assert claude.requests == []
 
 
@@ -126,7 +129,7 @@ async def test_a_refused_slash_command_answers_in_its_own_ack(slack, claude, mak
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "not enabled in this channel" in ack["payload"]["text"]
     assert slack_calls(slack) == [] and claude.requests == [] and slack.responses == []
-    assert bot.deps.ledger.refusals[0].reason == "channels"
+    assert (await refusals(bot))[0].reason == "channels"
     # An external person's command is refused the same way.
     envelope = await slack.send_slash_command(text="hi", team_id="T0OTHER")
     ack = await slack.wait_ack(envelope)
@@ -136,7 +139,7 @@ async def test_a_refused_slash_command_answers_in_its_own_ack(slack, claude, mak
 async def test_usage_command(slack, claude, make_bot, tmp_path):
     bot = await policy_bot(make_bot, tmp_path, "admins = ['U0ADMIN']\n[limits]\n"
                                                "user_daily = 5\nworkspace_monthly = 100\n")
-    bot.deps.ledger.rows.append(UsageRow(
+    await spend(bot, UsageRow(
         time=datetime.now(UTC), team="T0TEAM", channel="C0GENERAL", thread_ts=None, ts="1.1",
         user="U0ALICE", model="claude-sonnet-5-5", cost_usd=1.25))
     ack = await slack.wait_ack(await slack.send_slash_command(text="usage"))
@@ -144,7 +147,7 @@ async def test_usage_command(slack, claude, make_bot, tmp_path):
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "Today: $1.25 of $5.00 (resets " in text and "This month: $1.25 (no limit)" in text
     assert "workspace" not in text
-    bot.deps.ledger.rows.append(UsageRow(
+    await spend(bot, UsageRow(
         time=datetime.now(UTC), team="T0TEAM", channel="C0SUPPORT", thread_ts=None, ts="1.2",
         user="U0BOB", model="claude-opus-5-5", cost_usd=2.0))
     ack = await slack.wait_ack(await slack.send_slash_command(text="usage", user_id="U0ADMIN"))
@@ -191,7 +194,7 @@ async def test_a_request_over_the_ceiling_becomes_a_notice(slack, claude, make_b
     assert "more than the 100 one answer may send. Start a new thread or share fewer files." \
         in notice
     assert footer_of(message) is None
-    [row] = bot.deps.ledger.rows
+    [row] = await ledger_rows(bot)
     assert (row.outcome, row.reason) == ("refused", "request_tokens")
 
 
