@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -25,12 +26,14 @@ from bot.conversation import (
     thread_units,
 )
 from bot.dedupe import MemoryDedupe
-from bot.footer import footer_text
-from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices
+from bot.feedback import Feedback
+from bot.footer import Usage, footer_text
+from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, stop_notices, stopped_by
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.writer import ReplyWriter
+from bot.session import Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 
@@ -66,6 +69,10 @@ class Question:
                 "files": list(self.files)}
 
 
+async def _no_feedback_hook(_feedback: Feedback) -> None:
+    """Where a feedback click is recorded (ledger, metrics); nothing by default."""
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -78,6 +85,21 @@ class Deps:
     threads: ThreadBook = field(default_factory=ThreadBook)
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     me: Me = field(default_factory=lambda: Me(None))
+    runs: Runs = field(default_factory=Runs)  # answers in flight by thread, for the stop button
+    on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
+
+
+@dataclass
+class Progress:
+    """How far an answer got: Claude's model and usage as its stream reported them, and how it
+    ended (answered, stopped, failed or interrupted) — what a usage record needs."""
+
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    outcome: str | None = None
+
+    def saw(self, model: str, usage: Usage) -> None:
+        self.model, self.usage = model, usage
 
 
 def _header(question: Question) -> str | None:
@@ -113,7 +135,7 @@ def _request_turns(deps: Deps, messages: list[dict], attachments: dict[str, list
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text) -> tuple[tuple[str, ...], str]:
+               on_text, progress: Progress | None = None) -> tuple[tuple[str, ...], str]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
     attachments, file_notices = await deps.files.for_messages(messages, question.ts)
@@ -129,7 +151,9 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     result = await stream_answer(
         deps.claude, model=settings.claude_model, max_tokens=settings.claude_max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=on_delta)
+        on_text=on_delta, on_usage=progress.saw if progress else None)
+    if progress is not None:
+        progress.outcome = "failed" if result.failure else "answered"
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, settings.claude_max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
@@ -151,37 +175,74 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
     return ReplyWriter(deps.slack, governor, **common)
 
 
-async def answer(deps: Deps, question: Question) -> None:
+async def answer(deps: Deps, question: Question) -> Progress:
+    """Answer `question` in Slack; what it came to (for the usage record)."""
+    progress = Progress(deps.settings.claude_model)
     writer = _writer(deps, question)
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
     deps.files.prefetch(question.files)  # the question's files download alongside it
+    status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
+    status.processing(question.thread_ts)  # Slack shows it working (and a stop button)
     try:
-        await placeholder
-    except SLACK_FAILURES as error:
-        log.warning("could not post in %s: %s", question.channel, slack_error(error))
-        if question.response_url:
-            await _answer_privately(deps, question)
-        return
+        try:
+            await placeholder
+        except SLACK_FAILURES as error:
+            log.warning("could not post in %s: %s", question.channel, slack_error(error))
+            if question.response_url:
+                await _answer_privately(deps, question, progress)
+            return progress
+        status.processing(writer.first_ts)  # /claude: the session is the answer's own thread
+        run = deps.runs.begin(question.channel, status.thread_ts or writer.first_ts)
+        try:
+            await _reply(deps, question, writer, run, progress)
+        finally:
+            deps.runs.end(run)
+        return progress
+    finally:
+        await status.active()
+
+
+async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
+                 progress: Progress) -> None:
+    if isinstance(writer, NativeWriter) and writer.stream_ts:
+        run.streams.add(writer.stream_ts)
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                                 people_in(messages, deps.me.user_id) | {question.user})
-        await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text))
-    except asyncio.CancelledError:  # shutting down: never leave a bare placeholder
-        await writer.interrupt(INTERRUPTED)
-        raise
+        notices, footer = await _ask(deps, question, messages, notices, writer.add_text,
+                                     progress)
+        run.ended = True  # from here on a stop changes nothing
+        answered = progress.outcome == "answered"
+        await writer.finish(notices, footer,
+                            feedback=(question.ts or writer.first_ts) if answered else None)
+    except asyncio.CancelledError:
+        if run.stopped_by is None:  # shutting down: never leave a bare placeholder
+            progress.outcome = "interrupted"
+            await writer.interrupt(INTERRUPTED)
+            raise
+        asyncio.current_task().uncancel()  # the stop button: finish with what was said so far
+        progress.outcome = "stopped"
+        if run.stream_stopped and isinstance(writer, NativeWriter):
+            writer.halt()  # Slack ended the stream: not to be appended to or stopped again
+        await writer.finish((stopped_by(run.stopped_by),), footer_text(
+            progress.model, progress.usage, time.monotonic() - question.received_at,
+            deps.settings.claude_prices))
     except Exception:
         log.exception("answer failed in %s", question.channel)
+        progress.outcome = "failed"
         await writer.finish((BOT_FAILURE,))
 
 
-async def _answer_privately(deps: Deps, question: Question) -> None:
+async def _answer_privately(deps: Deps, question: Question, progress: Progress) -> None:
     """/claude where the bot may not post: the answer goes to the asker alone."""
     pieces: list[str] = []
     try:
         await post_ephemeral(deps.http, question.response_url, NOT_IN_CHANNEL)
-        notices, footer = await _ask(deps, question, [question.message], [], pieces.append)
+        notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
+                                     progress)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
                              header=_header(question))
     except Exception:
         log.exception("private answer failed in %s", question.channel)
+        progress.outcome = "failed"

@@ -7,7 +7,7 @@ from bot.claude import ClaudeResult
 
 # Each notice starts with one of these, and nothing Claude writes is put after one.
 _EMOJI = (":warning:", ":no_entry_sign:", ":grey_question:", ":information_source:",
-          ":hourglass:", ":paperclip:")
+          ":hourglass:", ":paperclip:", ":black_square_for_stop:")
 
 BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer could not be "
                "finished. Please try again.")
@@ -15,6 +15,10 @@ INTERRUPTED = (":warning: Interrupted: the bot was restarting before this answer
                "Please ask again.")
 EARLIER_LEFT_OUT = (":information_source: Earlier messages of this thread were left out to fit "
                     "Claude's context.")
+
+
+def stopped_by(user: str) -> str:
+    return f":black_square_for_stop: Stopped by <@{user}>."
 
 
 def is_notice(paragraph: str) -> bool:

@@ -30,6 +30,21 @@ class NativeWriter(ReplyWriter):
         self._sent = 0  # characters of the text appended so far
         self._streaming = False
 
+    @property
+    def stream_ts(self) -> str | None:
+        """The message being streamed, while Slack streams it."""
+        return self.parts[0].ts if self._streaming else None
+
+    def halt(self) -> None:
+        """The person pressed stop and Slack ended the stream: it is never appended to or
+        stopped again; the rest of the answer, the notice and the footer go in with chat.update."""
+        if not self._streaming:
+            return
+        self._streaming = False
+        if self._pump is not None:
+            self._pump.cancel()
+        self._pump = asyncio.create_task(self._hand_over(), name=f"after stop {self.channel}")
+
     async def start(self) -> None:
         try:
             response = await self.client.chat_startStream(
@@ -99,7 +114,8 @@ class NativeWriter(ReplyWriter):
         notices, footer = self._final or ((), None)
         if not notices and not footer:
             return []
-        return message_payload("", notices=notices, footer=footer)["blocks"]
+        return message_payload("", notices=notices, footer=footer,
+                               feedback=self.feedback)["blocks"]
 
     async def _hand_over(self) -> None:
         """Carry on as in edit mode: the next edit rewrites the message with the whole text."""
@@ -110,9 +126,10 @@ class NativeWriter(ReplyWriter):
         self._changed.set()
         await self._run()
 
-    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
+    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None,
+                     feedback: str | None = None) -> None:
         self.appends.promote(self._append_ticket)  # a waiting append is now the stop
-        await super().finish(notices, footer)
+        await super().finish(notices, footer, feedback)
 
     async def interrupt(self, notice: str) -> None:
         if not self._streaming:

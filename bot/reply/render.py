@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.feedback import feedback_block
+
 # Slack: all `markdown` blocks of one message share 12,000 characters. Slices are cut at a
 # smaller raw size so fence re-openers/closers and table padding still fit.
 MARKDOWN_LIMIT = 12_000
@@ -160,9 +162,11 @@ def _clip(text: str, limit: int) -> str:
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
-                    footer: str | None = None, header: str | None = None) -> dict:
+                    footer: str | None = None, header: str | None = None,
+                    feedback: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
-    heads it, as the quoted question heads a /claude answer."""
+    heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
+    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer."""
     body = markdown_body(segment, fence) if segment.strip() else ""
     blocks: list[dict] = []
     if header:
@@ -176,6 +180,8 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
     if footer:
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
+    if feedback:
+        blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": THINKING}})
     shown = segment.strip() or (THINKING if not notices and not footer else "")
