@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.conversation import Me
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
-from bot.listeners import commands, mentions, messages
+from bot.listeners import actions, agent, commands, mentions, messages
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.writer import INTERRUPT_SECONDS
 from bot.tasks import Inflight
@@ -145,6 +145,6 @@ async def create_bot(settings: Settings) -> Bot:
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
     inflight = Inflight()
-    for listener in (mentions, messages, commands):
+    for listener in (mentions, messages, commands, agent, actions):
         listener.register(app, deps, inflight)
     return Bot(settings, app, deps, inflight, session, redis_client)

@@ -6,7 +6,8 @@
 
 Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
-response_url), slack_state (messages, files, downloads), slack_validate (payload limits).
+response_url), slack_state (messages, files, downloads), slack_validate (payload limits),
+slack_agents (agent sessions, the stop button, feedback clicks).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .slack_agents import AgentsMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
@@ -51,7 +53,8 @@ class _Fault:
     retry_after: float | None
 
 
-class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin):
+class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
+                  AgentsMixin):
     def __init__(
         self,
         *,
@@ -104,6 +107,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._seq = itertools.count(1)  # ids for files, events, blocks: stable per server
         self._waiters: list[asyncio.Future] = []
         self._runner: web.AppRunner | None = None
+        self._init_agents()
 
     # --- lifecycle ---
 
