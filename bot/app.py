@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.conversation import Me
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
+from bot.instances.stops import StopRelay
 from bot.listeners import actions, agent, commands, mentions, messages
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.writer import INTERRUPT_SECONDS
@@ -52,6 +53,7 @@ class Bot:
     redis: Redis | None = None
     socket: AsyncSocketModeHandler | None = None
     http: web.AppRunner | None = None
+    stops: StopRelay | None = None  # several instances: a stop reaches every process
 
     async def start(self) -> None:
         """Check the bot token, then connect to Slack (Socket Mode) or start serving HTTP."""
@@ -70,6 +72,8 @@ class Bot:
                 raise StartupError(f"Redis at REDIS_URL is unreachable ({type(error).__name__}): "
                                    "check the URL, or unset REDIS_URL to run one instance "
                                    "alone.") from None
+        if self.stops is not None:
+            await self.stops.start()
         _prewarm_authorization(self.app, auth)
         await warm_up()
         if self.settings.socket_mode:
@@ -111,6 +115,8 @@ class Bot:
             await self.http.cleanup()
         await self.deps.claude.close()
         await self.session.close()
+        if self.stops is not None:
+            await self.stops.close()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -133,7 +139,7 @@ async def create_bot(settings: Settings) -> Bot:
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 append_governors=Governors(lambda _team: WorkspaceGovernor(APPENDS_PER_MINUTE)),
                 http=session, files=FileReader(session, slack, settings))
-    redis_client = None
+    redis_client = stops = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)
         deps.dedupe = redis_store.RedisDedupe(redis_client)
@@ -141,10 +147,12 @@ async def create_bot(settings: Settings) -> Bot:
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.append_governors = Governors(lambda team: shared_governor(
             APPENDS_PER_MINUTE, redis_client, f"{team}:appends"))
+        stops = StopRelay(redis_client, deps.runs)
+        deps.runs.relay = stops.publish
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
     inflight = Inflight()
     for listener in (mentions, messages, commands, agent, actions):
         listener.register(app, deps, inflight)
-    return Bot(settings, app, deps, inflight, session, redis_client)
+    return Bot(settings, app, deps, inflight, session, redis_client, stops=stops)

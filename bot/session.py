@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -108,6 +109,8 @@ class Runs:
 
     def __init__(self) -> None:
         self._by_thread: dict[tuple[str, str], set[Run]] = {}
+        # Tells the other processes about a stop (several instances); None: one process.
+        self.relay: Callable[[str, str, str, tuple[str, ...]], Awaitable[None]] | None = None
 
     def begin(self, channel: str, thread_ts: str) -> Run:
         task = asyncio.current_task()
@@ -123,6 +126,14 @@ class Runs:
             runs.discard(run)
             if not runs:
                 del self._by_thread[(run.channel, run.thread_ts)]
+
+    async def press(self, channel: str, thread_ts: str, user: str,
+                    streams: tuple[str, ...] = ()) -> int:
+        """A stop Slack sent here: stop the answers of this process, and tell the others."""
+        stopped = self.stop(channel, thread_ts, user, streams)
+        if self.relay is not None:
+            await self.relay(channel, thread_ts, user, streams)
+        return stopped
 
     def stop(self, channel: str, thread_ts: str, user: str,
              streams: tuple[str, ...] = ()) -> int:

@@ -19,7 +19,7 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         channel, thread_ts, user = event.get("channel"), event.get("thread_ts"), event.get("user")
         if not channel or not thread_ts or not user:
             return
-        stopped = deps.runs.stop(channel, thread_ts, user,
-                                 tuple(event.get("streaming_message_ts") or ()))
-        log.info("stop pressed in %s (thread %s): %s answer(s) stopped", channel, thread_ts,
+        stopped = await deps.runs.press(channel, thread_ts, user,
+                                        tuple(event.get("streaming_message_ts") or ()))
+        log.info("stop pressed in %s (thread %s): %s answer(s) stopped here", channel, thread_ts,
                  stopped)

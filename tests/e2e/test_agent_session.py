@@ -7,6 +7,8 @@ import pytest
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
+from tests.e2e.processes import RedisServer
+from tests.e2e.test_http_mode import SECRET, free_port
 
 TEXT = "A long and careful answer, streamed slowly so that it can be stopped. " * 30
 SLOW = Reply(text=TEXT, chunk_chars=8, delay=0.02, input_tokens=40)
@@ -164,3 +166,28 @@ async def test_a_stop_racing_the_final_edit_leaves_the_answer_whole(slack, claud
     [reply] = await answered(slack, "C1")
     assert body_of(reply) == "Short and complete." and has_feedback(reply)
     assert not any("Stopped" in n for n in notices_of(reply))
+
+
+async def test_a_stop_sent_to_another_instance_stops_the_answer(slack, claude, make_bot,
+                                                                tmp_path):
+    async with RedisServer(tmp_path) as redis:
+        # One process answers over Socket Mode; Slack sends the stop to the other (HTTP mode).
+        mention, pressed, rid = await stop_mid_answer_elsewhere(slack, claude, make_bot, redis)
+        await assert_stopped(slack, claude, mention, pressed, rid)
+
+
+async def stop_mid_answer_elsewhere(slack, claude, make_bot, redis):
+    claude.default = SLOW
+    answering = await make_bot(REDIS_URL=redis.url)
+    port = free_port()
+    await make_bot(REDIS_URL=redis.url, SLACK_APP_TOKEN=None, SLACK_SIGNING_SECRET=SECRET,
+                   PORT=str(port))
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> tell me everything")
+    await slack.wait_for(lambda: slack.calls_to("chat.update"), what="some text shown")
+    assert answering.deps.runs._by_thread  # the answer runs in the Socket Mode process
+    [request] = claude.requests
+    pressed = time.monotonic()
+    status = await slack.stop_session("C1", mention["ts"], "U0BOB",
+                                      http=(f"http://127.0.0.1:{port}/slack/events", SECRET))
+    assert status == 200
+    return mention, pressed, request.request_id
