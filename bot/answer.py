@@ -183,6 +183,7 @@ async def answer(deps: Deps, question: Question) -> Progress:
     deps.files.prefetch(question.files)  # the question's files download alongside it
     status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
     status.processing(question.thread_ts)  # Slack shows it working (and a stop button)
+    run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:
             await placeholder
@@ -192,20 +193,18 @@ async def answer(deps: Deps, question: Question) -> Progress:
                 await _answer_privately(deps, question, progress)
             return progress
         status.processing(writer.first_ts)  # /claude: the session is the answer's own thread
-        run = deps.runs.begin(question.channel, status.thread_ts or writer.first_ts)
-        try:
-            await _reply(deps, question, writer, run, progress)
-        finally:
-            deps.runs.end(run)
+        run = run or deps.runs.begin(question.channel, writer.first_ts)
+        run.arm(writer.stream_ts if isinstance(writer, NativeWriter) else None)
+        await _reply(deps, question, writer, run, progress)
         return progress
     finally:
+        if run is not None:
+            deps.runs.end(run)
         await status.active()
 
 
 async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
                  progress: Progress) -> None:
-    if isinstance(writer, NativeWriter) and writer.stream_ts:
-        run.streams.add(writer.stream_ts)
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,

@@ -91,17 +91,33 @@ class Run:
     thread_ts: str
     task: asyncio.Task
     stopped_by: str | None = None  # who pressed stop
-    stream_stopped: bool = False  # Slack already ended this answer's native stream
     streams: set[str] = field(default_factory=set)  # native stream ts of this answer
+    stopped_streams: set[str] = field(default_factory=set)  # the streams Slack ended on stop
     ended: bool = False  # Claude is done: the answer is being delivered and stays as it is
+    armed: bool = False  # its placeholder is up: a stop now cancels it (earlier, once up)
 
     def stop(self, user: str, streams: tuple[str, ...]) -> bool:
         if self.ended or self.stopped_by is not None:
             return False  # already over, or a second press: harmless
         self.stopped_by = user
-        self.stream_stopped = bool(self.streams & set(streams))
-        self.task.cancel()
+        self.stopped_streams = set(streams)
+        if self.armed:
+            self.task.cancel()
         return True
+
+    @property
+    def stream_stopped(self) -> bool:
+        """Slack already ended this answer's native stream."""
+        return bool(self.streams & self.stopped_streams)
+
+    def arm(self, stream_ts: str | None) -> None:
+        """The placeholder is up (`stream_ts`: it is a native stream); a stop pressed before
+        takes effect now."""
+        if stream_ts:
+            self.streams.add(stream_ts)
+        self.armed = True
+        if self.stopped_by is not None:
+            self.task.cancel()
 
 
 class Runs:

@@ -191,3 +191,18 @@ async def stop_mid_answer_elsewhere(slack, claude, make_bot, redis):
                                       http=(f"http://127.0.0.1:{port}/slack/events", SECRET))
     assert status == 200
     return mention, pressed, request.request_id
+
+
+async def test_a_stop_pressed_before_the_placeholder_is_up_takes_effect_once_it_is(
+        slack, claude, make_bot):
+    claude.default = SLOW
+    await make_bot()
+    slack.delay_next("chat.postMessage", 0.5)
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> never mind")
+    await slack.wait_for(lambda: slack.calls_to("agents.sessions.setStatus"), what="processing")
+    await slack.stop_session("C1", mention["ts"], "U0BOB")
+    [reply] = await answered(slack, "C1")
+    assert notices_of(reply)[-1].endswith("Stopped by <@U0BOB>.")
+    assert not has_feedback(reply) and sum(claude.text_sent.values()) == 0
+    await slack.wait_for(lambda: slack.session_status("C1", mention["ts"]) == [
+        "processing", "active"], what="the session back to active")
