@@ -189,6 +189,7 @@ async def answer(deps: Deps, question: Question) -> Progress:
             await placeholder
         except SLACK_FAILURES as error:
             log.warning("could not post in %s: %s", question.channel, slack_error(error))
+            progress.outcome = "failed"  # unless it can be answered privately
             if question.response_url:
                 await _answer_privately(deps, question, progress)
             return progress

@@ -206,3 +206,19 @@ async def test_a_stop_pressed_before_the_placeholder_is_up_takes_effect_once_it_
     assert not has_feedback(reply) and sum(claude.text_sent.values()) == 0
     await slack.wait_for(lambda: slack.session_status("C1", mention["ts"]) == [
         "processing", "active"], what="the session back to active")
+
+
+async def test_a_claude_command_answer_is_its_own_session_and_can_be_stopped(
+        slack, claude, make_bot):
+    claude.default = SLOW
+    await make_bot()
+    await slack.send_slash_command(text="tell me everything", channel_id="C1")
+    await slack.wait_for(lambda: slack.calls_to("chat.update"), what="some text shown")
+    [message] = slack.bot_messages("C1")  # the answer, quoting the question, starts the thread
+    [processing] = statuses(slack, "C1", message["ts"])
+    assert (processing["status"], processing["title"]) == ("processing", "tell me everything")
+    await slack.stop_session("C1", message["ts"], "U0BOB")
+    [reply] = await answered(slack, "C1")
+    assert notices_of(reply)[-1] == ":black_square_for_stop: Stopped by <@U0BOB>."
+    await slack.wait_for(lambda: slack.session_status("C1", message["ts"]) == [
+        "processing", "active"], what="the session back to active")
