@@ -16,7 +16,6 @@ on (docs.slack.dev/reference/events/agent_session_stopped)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -64,8 +63,7 @@ class SessionStatus:
     async def active(self) -> None:
         if self._processing is None:
             return
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(self._processing)  # never reorder: processing first
+        await asyncio.wait([self._processing])  # never reorder: processing first
         await self._set("active", ACTIVE_ATTEMPTS)
 
     async def _set(self, status: str, attempts: int, **extra: str) -> None:
