@@ -201,7 +201,8 @@ async def answer(deps: Deps, question: Question) -> Progress:
     finally:
         if run is not None:
             deps.runs.end(run)
-        await status.active()
+        if not deps.runs.busy(question.channel, status.thread_ts):
+            await status.active()  # the thread's last answer in flight says it is done
 
 
 async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,

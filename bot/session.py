@@ -141,6 +141,10 @@ class Runs:
             if not runs:
                 del self._by_thread[(run.channel, run.thread_ts)]
 
+    def busy(self, channel: str, thread_ts: str | None) -> bool:
+        """Another answer is still in flight in the thread (it will set the status itself)."""
+        return bool(thread_ts and self._by_thread.get((channel, thread_ts)))
+
     async def press(self, channel: str, thread_ts: str, user: str,
                     streams: tuple[str, ...] = ()) -> int:
         """A stop Slack sent here: stop the answers of this process, and tell the others."""

@@ -222,3 +222,16 @@ async def test_a_claude_command_answer_is_its_own_session_and_can_be_stopped(
     assert notices_of(reply)[-1] == ":black_square_for_stop: Stopped by <@U0BOB>."
     await slack.wait_for(lambda: slack.session_status("C1", message["ts"]) == [
         "processing", "active"], what="the session back to active")
+
+
+async def test_active_waits_for_the_last_answer_in_the_thread(slack, claude, make_bot):
+    claude.enqueue(Reply(text="Quick."), Reply(text=TEXT, chunk_chars=40, delay=0.02))
+    await make_bot()
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> first")
+    await slack.user_message("C1", "U0ALICE", "<@UBOT> second", thread_ts=mention["ts"])
+    await answered(slack, "C1", count=2)
+    await slack.wait_for(lambda: slack.session_status("C1", mention["ts"])[-1:] == ["active"],
+                         what="active")
+    [*_, last] = slack.calls_to("agents.sessions.setStatus")
+    assert last.at >= max(c.at for c in slack.calls_to("chat.update"))
+    assert slack.session_status("C1", mention["ts"]) == ["processing", "processing", "active"]
