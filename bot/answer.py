@@ -182,7 +182,6 @@ async def answer(deps: Deps, question: Question) -> Progress:
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
     deps.files.prefetch(question.files)  # the question's files download alongside it
     status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
-    status.processing(question.thread_ts)  # Slack shows it working (and a stop button)
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:
@@ -193,7 +192,10 @@ async def answer(deps: Deps, question: Question) -> Progress:
             if question.response_url:
                 await _answer_privately(deps, question, progress)
             return progress
-        status.processing(writer.first_ts)  # /claude: the session is the answer's own thread
+        # Slack shows it working, with a stop button; sent once the placeholder is up, so that
+        # in a burst of questions no placeholder waits behind another answer's status call.
+        # /claude: the session is the answer's own thread.
+        status.processing(question.thread_ts or writer.first_ts)
         run = run or deps.runs.begin(question.channel, writer.first_ts)
         run.arm(writer.stream_ts if isinstance(writer, NativeWriter) else None)
         await _reply(deps, question, writer, run, progress)

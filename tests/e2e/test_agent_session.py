@@ -196,10 +196,11 @@ async def stop_mid_answer_elsewhere(slack, claude, make_bot, redis):
 async def test_a_stop_pressed_before_the_placeholder_is_up_takes_effect_once_it_is(
         slack, claude, make_bot):
     claude.default = SLOW
-    await make_bot()
+    bot = await make_bot()
     slack.delay_next("chat.postMessage", 0.5)
     mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> never mind")
-    await slack.wait_for(lambda: slack.calls_to("agents.sessions.setStatus"), what="processing")
+    await slack.wait_for(lambda: bot.deps.runs.busy("C1", mention["ts"]), what="the answer")
+    assert not slack.calls_to("chat.postMessage")  # its placeholder is not up yet
     await slack.stop_session("C1", mention["ts"], "U0BOB")
     [reply] = await answered(slack, "C1")
     assert notices_of(reply)[-1].endswith("Stopped by <@U0BOB>.")
