@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,18 @@ from bot.conversation import (
     without_refused,
 )
 from bot.dedupe import MemoryDedupe
+from bot.feedback import Feedback
 from bot.footer import footer_text
 from bot.ledger import Ledger
 from bot.metrics import Metrics
-from bot.notices import BOT_FAILURE, EARLIER_LEFT_OUT, INTERRUPTED, cannot_post, stop_notices
+from bot.notices import (
+    BOT_FAILURE,
+    EARLIER_LEFT_OUT,
+    INTERRUPTED,
+    cannot_post,
+    stop_notices,
+    stopped_by,
+)
 from bot.policy.decide import AnswerSettings, answer_settings
 from bot.policy.gate import over_ceiling
 from bot.policy.live import LivePolicy
@@ -41,6 +50,7 @@ from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import ReplyWriter
+from bot.session import Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 
@@ -79,6 +89,10 @@ class Question:
                 "files": list(self.files)}
 
 
+async def _no_feedback_hook(_feedback: Feedback) -> None:
+    """Where a feedback click is recorded (ledger, metrics); nothing by default."""
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -94,6 +108,8 @@ class Deps:
     me: Me = field(default_factory=lambda: Me(None))
     ledger: Ledger | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    runs: Runs = field(default_factory=Runs)  # answers in flight by thread, for the stop button
+    on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
 
 
 def _header(question: Question) -> str | None:
@@ -152,7 +168,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     result = await stream_answer(
         deps.claude, model=effective.model, max_tokens=effective.max_tokens,
         system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=record.on_text(on_delta), effort=settings.claude_effort)
+        on_text=record.on_text(on_delta), effort=settings.claude_effort,
+        on_usage=record.saw)
     record.result = result
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, effective.max_tokens, answered)]
@@ -189,25 +206,57 @@ async def _deliver(deps: Deps, question: Question, record: AnswerRecord) -> None
     writer = _writer(deps, question)
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
     deps.files.prefetch(question.files)  # the question's files download alongside it
+    status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
+    run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
-        await placeholder
-    except SLACK_FAILURES as error:
-        log.warning("could not post in %s: %s", question.channel, slack_error(error))
-        if question.response_url:
-            await _answer_privately(deps, question, record, cannot_post(
-                slack_error(error), isinstance(error, SlackApiError)))
-        return
-    record.placeholder_posted(writer.first_ts)
+        try:
+            await placeholder
+        except SLACK_FAILURES as error:
+            log.warning("could not post in %s: %s", question.channel, slack_error(error))
+            record.outcome = "failed"  # unless it can be answered privately
+            if question.response_url:
+                await _answer_privately(deps, question, record, cannot_post(
+                    slack_error(error), isinstance(error, SlackApiError)))
+            return
+        record.placeholder_posted(writer.first_ts)
+        # Slack shows it working, with a stop button; sent once the placeholder is up, so that
+        # in a burst of questions no placeholder waits behind another answer's status call.
+        # /claude: the session is the answer's own thread.
+        status.processing(question.thread_ts or writer.first_ts)
+        run = run or deps.runs.begin(question.channel, writer.first_ts)
+        run.arm(writer.stream_ts if isinstance(writer, NativeWriter) else None)
+        await _reply(deps, question, writer, run, record)
+    finally:
+        if run is not None:
+            deps.runs.end(run)
+        if not deps.runs.busy(question.channel, status.thread_ts):
+            await status.active()  # the thread's last answer in flight says it is done
+
+
+async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
+                 record: AnswerRecord) -> None:
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                                 people_in(messages, deps.me.user_id) | {question.user})
-        await writer.finish(*await _ask(deps, question, messages, notices, writer.add_text,
-                                        record))
-    except asyncio.CancelledError:  # shutting down: never leave a bare placeholder
-        record.outcome = "interrupted"
-        await writer.interrupt(INTERRUPTED)
-        raise
+        notices, footer = await _ask(deps, question, messages, notices, writer.add_text,
+                                     record)
+        run.ended = True  # from here on a stop changes nothing
+        answered = record.answered
+        await writer.finish(notices, footer,
+                            feedback=(question.ts or writer.first_ts) if answered else None)
+    except asyncio.CancelledError:
+        if run.stopped_by is None:  # shutting down: never leave a bare placeholder
+            record.outcome = "interrupted"
+            await writer.interrupt(INTERRUPTED)
+            raise
+        asyncio.current_task().uncancel()  # the stop button: finish with what was said so far
+        record.outcome = "stopped"
+        if run.stream_stopped and isinstance(writer, NativeWriter):
+            writer.halt()  # Slack ended the stream: not to be appended to or stopped again
+        await writer.finish((stopped_by(run.stopped_by),), footer_text(
+            record.model, record.usage, time.monotonic() - question.received_at,
+            deps.settings.claude_prices))
     except Exception:
         log.exception("answer failed in %s", question.channel)
         record.outcome = "failed"
@@ -220,6 +269,7 @@ async def _answer_privately(deps: Deps, question: Question, record: AnswerRecord
     pieces: list[str] = []
     try:
         await post_ephemeral(deps.http, question.response_url, why)
+        record.outcome = None  # answered privately after all, unless this fails too
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
                                      record)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,

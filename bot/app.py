@@ -3,6 +3,7 @@ or as an HTTP server."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -24,10 +25,12 @@ from bot.attachments.files import FileReader
 from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
+from bot.feedback import record_feedback
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
+from bot.instances.stops import StopRelay
 from bot.ledger import Ledger, LedgerUnavailable
-from bot.listeners import commands, files, mentions, messages
+from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
 from bot.policy.live import LivePolicy
 from bot.reply.governor import Governors, WorkspaceGovernor
@@ -52,6 +55,7 @@ class Bot:
     redis: Redis | None = None
     socket: AsyncSocketModeHandler | None = None
     http: web.AppRunner | None = None
+    stops: StopRelay | None = None  # several instances: a stop reaches every process
 
     async def start(self) -> None:
         """Check the tokens and the model, then connect to Slack (Socket Mode) or start
@@ -72,6 +76,8 @@ class Bot:
                                                  metrics=self.deps.metrics)
         except LedgerUnavailable as error:
             raise StartupError(str(error)) from None
+        if self.stops is not None:
+            await self.stops.start()
         _prewarm_authorization(self.app, auth)
         self.deps.policy.start()
         await warm_up()
@@ -129,6 +135,8 @@ class Bot:
             await self.deps.ledger.close()
         await self.deps.claude.close()
         await self.session.close()
+        if self.stops is not None:
+            await self.stops.close()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -158,7 +166,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings), metrics=metrics,
                 policy=policy)
-    redis_client = None
+    deps.on_feedback = functools.partial(record_feedback, deps)
+    redis_client = stops = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)
         deps.dedupe = redis_store.RedisDedupe(redis_client)
@@ -166,10 +175,12 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))
+        stops = StopRelay(redis_client, deps.runs)
+        deps.runs.relay = stops.publish
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
                    ignoring_self_events_enabled=True)
     inflight = Inflight()
-    for listener in (mentions, messages, commands, files):
+    for listener in (mentions, messages, commands, files, agent, actions):
         listener.register(app, deps, inflight)
-    return Bot(settings, app, deps, inflight, session, redis_client)
+    return Bot(settings, app, deps, inflight, session, redis_client, stops=stops)

@@ -95,11 +95,13 @@ def _request_id(error: BaseException, stream: object | None) -> str | None:
 
 async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tokens: int,
                         system: list[dict] | str, messages: list[dict], idle_timeout: float,
-                        on_text: Callable[[str], None], effort: str | None = None
-                        ) -> ClaudeResult:
+                        on_text: Callable[[str], None], effort: str | None = None,
+                        on_usage: Callable[[str, Usage], None] | None = None) -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
-    model's default) is sent as output_config.effort."""
+    model's default) is sent as output_config.effort. `on_usage` hears the model and usage
+    each time the stream reports them, so an answer cut short (stopped) still knows what it
+    used."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     stream = None
     text_blocks = 0
@@ -119,6 +121,9 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                       and event.delta.text):
                     on_text(event.delta.text)
                     last_char = event.delta.text[-1]
+                elif event.type in ("message_start", "message_delta") and on_usage:
+                    snapshot = stream.current_message_snapshot
+                    on_usage(snapshot.model or model, _usage(snapshot))
             final = stream.current_message_snapshot
             return ClaudeResult(final.model or model, _usage(final), final.stop_reason,
                                 request_id=stream.request_id,

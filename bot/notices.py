@@ -7,7 +7,7 @@ from bot.claude import ClaudeResult
 
 # Each notice starts with one of these, and nothing Claude writes is put after one.
 _EMOJI = (":warning:", ":no_entry_sign:", ":grey_question:", ":information_source:",
-          ":hourglass:", ":paperclip:")
+          ":hourglass:", ":paperclip:", ":black_square_for_stop:")
 
 BOT_FAILURE = (":warning: Something went wrong on the bot's side, so this answer could not be "
                "finished. Please try again.")
@@ -35,6 +35,10 @@ def cannot_post(code: str, from_slack: bool) -> str:
     if not from_slack:
         return f":warning: I couldn't reach Slack to post here (`{code}`), {alone}"
     return f":warning: Slack refused my message in this channel (`{code}`), {alone}"
+
+
+def stopped_by(user: str) -> str:
+    return f":black_square_for_stop: Stopped by <@{user}>."
 
 
 def is_notice(paragraph: str) -> bool:

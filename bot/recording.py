@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.claude import ClaudeResult
-from bot.footer import cost_usd
+from bot.footer import Usage, cost_usd
 from bot.ledger import UsageRow
 from bot.ledger.rows import now
 
@@ -23,12 +23,38 @@ class AnswerRecord:
         self.deps = deps
         self.question = question
         self.result: ClaudeResult | None = None  # set once Claude's stream has ended
+        # What the stream reported so far: an answer cut short (stopped) still counts it.
+        self._seen: tuple[str, Usage] | None = None
         self.outcome: str | None = None  # set by the answer when it knows better
         self.reason: str | None = None  # why it was refused (outcome "refused")
         self.first_ts: str | None = None  # the answer's first message
         self._finished = False
         self._texted = False
         deps.metrics.in_flight.inc()
+
+    def saw(self, model: str, usage: Usage) -> None:
+        self._seen = (model, usage)
+
+    @property
+    def model(self) -> str:
+        if self.result is not None:
+            return self.result.model
+        if self._seen is not None:
+            return self._seen[0]
+        question = self.question
+        return question.settings.model if question.settings else self.deps.settings.claude_model
+
+    @property
+    def usage(self) -> Usage | None:
+        if self.result is not None:
+            return self.result.usage
+        return self._seen[1] if self._seen is not None else None
+
+    @property
+    def answered(self) -> bool:
+        """Claude's answer arrived whole (nothing refused, failed or cut short so far)."""
+        return (self.outcome is None and self.result is not None
+                and self.result.failure is None)
 
     def _since_event(self) -> float:
         return time.monotonic() - self.question.received_at
@@ -58,14 +84,11 @@ class AnswerRecord:
         metrics.answer_seconds.observe(seconds)
         if self.deps.ledger is not None:
             await self.deps.ledger.record(self._row(outcome or self.outcome or (
-                "failed" if self.result is None or self.result.failure else "answered"),
-                seconds))
+                "answered" if self.answered else "failed"), seconds))
 
     def _row(self, outcome: str, seconds: float) -> UsageRow:
-        question, result, settings = self.question, self.result, self.deps.settings
-        model = result.model if result else (
-            question.settings.model if question.settings else settings.claude_model)
-        usage = result.usage if result else None
+        question, settings = self.question, self.deps.settings
+        model, usage = self.model, self.usage
         ts = question.ts or self.first_ts or ""  # /claude: the bot's message quoting it
         return UsageRow(
             time=now(), team=question.team, channel=question.channel,

@@ -96,6 +96,10 @@ class ClaudeServer:
         # (request_id, monotonic time of the stream's last event: message_stop, error, or the
         # moment a stall/drop began); one entry per finished stream.
         self.stream_events: list[tuple[str, float]] = []
+        self.text_sent: dict[str, int] = {}  # request_id -> text characters written so far
+        # request_id -> text characters written when the client closed the stream mid-way
+        # (after which nothing more is generated for it)
+        self.disconnects: dict[str, int] = {}
         self.base_url = ""
         self._queue: deque[list] = deque()  # [reply, answers left]
         self._first_delta: dict[str, float] = {}
@@ -281,6 +285,7 @@ class ClaudeServer:
                 self._last_event[rid] = now
             if fields.get("delta", {}).get("type") == "text_delta":
                 self._first_delta.setdefault(rid, now)
+                self.text_sent[rid] = self.text_sent.get(rid, 0) + len(fields["delta"]["text"])
             self._notify()
 
         async def idle(seconds: float, until: asyncio.Event) -> bool:
@@ -353,6 +358,8 @@ class ClaudeServer:
             await send("message_stop")
             finished(self._last_event[rid])
         except ConnectionError:  # the client left, or the server is stopping
+            if not self._stopping.is_set():
+                self.disconnects[rid] = self.text_sent.get(rid, 0)
             if rid not in dict(self.stream_events):
                 finished(self._last_event.get(rid, time.monotonic()))
             if request.transport:

@@ -7,7 +7,7 @@
 Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
-slack_validate (payload limits).
+slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
@@ -54,7 +55,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin):
+                  ChangesMixin, AgentsMixin):
     def __init__(
         self,
         *,
@@ -117,6 +118,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._seq = itertools.count(1)  # ids for files, events, blocks: stable per server
         self._waiters: list[asyncio.Future] = []
         self._runner: web.AppRunner | None = None
+        self._init_agents()
 
     # --- lifecycle ---
 

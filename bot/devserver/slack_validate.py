@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .slack_validate_actions import context_actions_ok
+
 MAX_TEXT = 40_000  # longer `text` -> msg_too_long
 MAX_BLOCKS = 50  # per message (100 only in modals / Home tabs)
 MAX_SECTION_TEXT = 3_000
@@ -73,6 +75,8 @@ def validate_blocks(blocks: Any) -> str | None:
             elements = block.get("elements")
             if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
                 return "invalid_blocks"
+        if kind == "context_actions" and not context_actions_ok(block):
+            return "invalid_blocks"
         if kind == "markdown":
             if not isinstance(block.get("text"), str):
                 return "invalid_blocks"

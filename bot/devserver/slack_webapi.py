@@ -35,6 +35,7 @@ BOT_METHODS = {
     "chat.startStream",
     "chat.appendStream",
     "chat.stopStream",
+    "agents.sessions.setStatus",
 }
 # Sent back in x-oauth-scopes (Bolt reads it); files:read only when files_scope is on.
 SCOPES = ",".join(

@@ -40,6 +40,21 @@ class NativeWriter(ReplyWriter):
         self._sent = 0  # characters of the text streamed so far
         self._streaming = False
 
+    @property
+    def stream_ts(self) -> str | None:
+        """The message being streamed, while Slack streams it."""
+        return self.parts[0].ts if self._streaming else None
+
+    def halt(self) -> None:
+        """The person pressed stop and Slack ended the stream: it is never appended to or
+        stopped again; the rest of the answer, the notice and the footer go in with chat.update."""
+        if not self._streaming:
+            return
+        self._streaming = False
+        if self._pump is not None:
+            self._pump.cancel()
+        self._pump = asyncio.create_task(self._hand_over(), name=f"after stop {self.channel}")
+
     async def start(self) -> None:
         ticket = Ticket()
         if not await self.streams.starts.try_acquire(ticket):
@@ -166,7 +181,8 @@ class NativeWriter(ReplyWriter):
         notices, footer = self._final or ((), None)
         if not notices and not footer:
             return []
-        return message_payload("", notices=notices, footer=footer)["blocks"]
+        return message_payload("", notices=notices, footer=footer,
+                               feedback=self.feedback)["blocks"]
 
     async def _hand_over(self) -> None:
         """Once the stream is over, carry on as in edit mode: the next edit rewrites the
@@ -176,10 +192,11 @@ class NativeWriter(ReplyWriter):
         self._changed.set()
         await self._run()
 
-    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
+    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None,
+                     feedback: str | None = None) -> None:
         if self._append_turn is not None:
             self._append_turn.cancel()  # no append waits any longer: the stop carries the rest
-        await super().finish(notices, footer)
+        await super().finish(notices, footer, feedback)
 
     async def interrupt(self, notice: str) -> None:
         if not self._streaming:

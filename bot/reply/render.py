@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.feedback import FEEDBACK_CHARACTERS, feedback_block
+
 # Slack: all `markdown` blocks of one message share 12,000 characters, and the text of all its
 # blocks together must stay under about 12,000 too (`msg_blocks_too_long`, refused at as little
 # as ~11,300: bolt-js#2509, #2867), so quoted question, answer, notices and footer of one message
@@ -178,10 +180,13 @@ def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
-                    footer: str | None = None, header: str | None = None) -> dict:
+                    footer: str | None = None, header: str | None = None,
+                    feedback: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
-    heads it, as the quoted question heads a /claude answer."""
-    room = BLOCKS_LIMIT - _extras(header, notices, footer)
+    heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
+    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer."""
+    room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
+                                                               if feedback else 0)
     body = markdown_body(segment, fence, room) if segment.strip() else ""
     blocks: list[dict] = []
     if header:
@@ -195,6 +200,8 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
     if footer:
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
+    if feedback:
+        blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": THINKING}})
     shown = segment.strip() or (THINKING if not notices and not footer else "")

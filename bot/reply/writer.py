@@ -66,6 +66,7 @@ class ReplyWriter:
         self._text = ""
         self.parts: list[Part] = []
         self._final: tuple[tuple[str, ...], str | None] | None = None
+        self.feedback: str | None = None  # the answer the feedback buttons rate (when answered)
         self._ticket = Ticket()
         self._changed = asyncio.Event()
         self._last_edit = float("-inf")
@@ -96,8 +97,11 @@ class ReplyWriter:
         self._pieces.append(delta)
         self._changed.set()
 
-    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None) -> None:
-        """Deliver the whole answer with its notices and footer; returns once Slack has it."""
+    async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None,
+                     feedback: str | None = None) -> None:
+        """Deliver the whole answer with its notices and footer (and, given the answer's ts,
+        feedback buttons under it); returns once Slack has it."""
+        self.feedback = feedback
         self._final = (notices, footer)
         self._changed.set()
         self.governor.promote(self._ticket)
@@ -156,7 +160,8 @@ class ReplyWriter:
         end = (self._given_up_at or len(self.text)) if is_last else parts[index + 1].start
         notices, footer = self._closing() if is_last and closing else ((), None)
         return message_payload(self.text[part.start:end], part.fence, notices=notices,
-                               footer=footer, header=self.header if index == 0 else None)
+                               footer=footer, header=self.header if index == 0 else None,
+                               feedback=self.feedback if is_last and self._final else None)
 
     # --- the pump ------------------------------------------------------------------------
 

@@ -1,0 +1,25 @@
+"""`agent_session_stopped` (a person pressed Slack's stop button) → every answer in flight in
+that thread stops; each finishes with what it said so far (see answer.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.answer import Deps
+from bot.tasks import Inflight
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
+    @app.event("agent_session_stopped")
+    async def on_stopped(event: dict) -> None:
+        channel, thread_ts, user = event.get("channel"), event.get("thread_ts"), event.get("user")
+        if not channel or not thread_ts or not user:
+            return
+        stopped = await deps.runs.press(channel, thread_ts, user,
+                                        tuple(event.get("streaming_message_ts") or ()))
+        log.info("stop pressed in %s (thread %s): %s answer(s) stopped here", channel, thread_ts,
+                 stopped)
