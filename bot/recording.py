@@ -45,10 +45,10 @@ class AnswerRecord:
         return question.settings.model if question.settings else self.deps.settings.claude_model
 
     @property
-    def usage(self) -> Usage | None:
+    def usage(self) -> Usage:
         if self.result is not None:
             return self.result.usage
-        return self._seen[1] if self._seen is not None else None
+        return self._seen[1] if self._seen is not None else Usage()
 
     @property
     def answered(self) -> bool:
@@ -94,9 +94,7 @@ class AnswerRecord:
             time=now(), team=question.team, channel=question.channel,
             thread_ts=question.thread_ts or self.first_ts, ts=ts, user=question.user,
             model=model,
-            input_tokens=usage.input_tokens if usage else 0,
-            cache_write_tokens=usage.cache_write if usage else 0,
-            cache_read_tokens=usage.cache_read if usage else 0,
-            output_tokens=usage.output_tokens if usage else 0,
-            cost_usd=cost_usd(model, usage, settings.claude_prices) if usage else 0.0,
+            input_tokens=usage.input_tokens, cache_write_tokens=usage.cache_write,
+            cache_read_tokens=usage.cache_read, output_tokens=usage.output_tokens,
+            cost_usd=cost_usd(model, usage, settings.claude_prices),
             outcome=outcome, reason=self.reason, seconds=seconds)

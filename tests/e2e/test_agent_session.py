@@ -6,7 +6,7 @@ import time
 import pytest
 
 from bot.devserver.claude import Reply
-from tests.e2e.helpers import answered, body_of, footer_of, notices_of
+from tests.e2e.helpers import answered, body_of, footer_of, ledger_rows, notices_of
 from tests.e2e.processes import RedisServer
 from tests.e2e.test_http_mode import SECRET, free_port
 
@@ -92,7 +92,7 @@ async def test_the_final_active_is_retried_after_a_429(slack, claude, make_bot):
 async def stop_mid_answer(slack, claude, make_bot, **env):
     """Ask, wait until part of the answer shows, press stop; (mention, stop time, request id)."""
     claude.default = SLOW
-    await make_bot(**env)
+    bot = await make_bot(**env)
     mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> tell me everything")
     await claude.wait_for(lambda: sum(claude.text_sent.values()) > 200, what="some text")
     shown = "chat.appendStream" if env else "chat.update"
@@ -100,7 +100,7 @@ async def stop_mid_answer(slack, claude, make_bot, **env):
     [request] = claude.requests
     pressed = time.monotonic()
     await slack.stop_session("C1", mention["ts"], "U0BOB")
-    return mention, pressed, request.request_id
+    return mention, pressed, request.request_id, bot
 
 
 async def assert_stopped(slack, claude, mention, pressed, rid):
@@ -121,12 +121,16 @@ async def assert_stopped(slack, claude, mention, pressed, rid):
 
 
 async def test_stop_in_edit_mode(slack, claude, make_bot):
-    mention, pressed, rid = await stop_mid_answer(slack, claude, make_bot)
+    mention, pressed, rid, bot = await stop_mid_answer(slack, claude, make_bot)
     await assert_stopped(slack, claude, mention, pressed, rid)
+    await bot.inflight.wait()
+    [row] = await ledger_rows(bot)  # the usage reported before the stop
+    assert (row.outcome, row.ts, row.input_tokens, row.feedback) == (
+        "stopped", mention["ts"], 40, None)
 
 
 async def test_stop_in_native_mode_is_finished_with_an_edit(slack, claude, make_bot):
-    mention, pressed, rid = await stop_mid_answer(slack, claude, make_bot, **NATIVE)
+    mention, pressed, rid, _bot = await stop_mid_answer(slack, claude, make_bot, **NATIVE)
     stopped_at = time.monotonic()
     reply = await assert_stopped(slack, claude, mention, pressed, rid)
     assert reply["stopped_by"] == "U0BOB"
@@ -140,7 +144,7 @@ async def test_stop_in_native_mode_is_finished_with_an_edit(slack, claude, make_
 
 
 async def test_duplicate_late_and_idle_stops_are_harmless(slack, claude, make_bot):
-    mention, pressed, rid = await stop_mid_answer(slack, claude, make_bot)
+    mention, pressed, rid, _bot = await stop_mid_answer(slack, claude, make_bot)
     await slack.stop_session("C1", mention["ts"], "U0CAROL")  # pressed again
     reply = await assert_stopped(slack, claude, mention, pressed, rid)
     await slack.stop_session("C1", mention["ts"], "U0CAROL")  # after it ended

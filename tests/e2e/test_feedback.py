@@ -8,7 +8,7 @@ import aiohttp
 
 from bot.devserver.claude import Reply
 from bot.feedback import THANKS, Feedback
-from tests.e2e.helpers import answered, body_of
+from tests.e2e.helpers import answered, body_of, ledger_rows
 from tests.e2e.test_http_mode import SECRET, free_port, mention_payload, signed
 
 
@@ -89,3 +89,17 @@ async def test_only_the_last_message_of_a_long_answer_has_buttons(slack, claude,
     assert len(messages) >= 2 and "".join(body_of(m) for m in messages) == text
     assert [("context_actions" in block_types(m)) for m in messages] == [False] * (
         len(messages) - 1) + [True]
+
+
+async def test_a_click_is_stored_with_its_answer_and_counted(slack, claude, make_bot):
+    bot = await make_bot()  # the bot's own feedback hook: the ledger and the metrics
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> hello")
+    [reply] = await answered(slack)
+    for value in ("negative", "positive"):  # the latest click wins
+        await slack.wait_ack(await slack.click_feedback("C1", reply["ts"], "U0ALICE", value))
+    await slack.wait_for(lambda: len(slack.calls_to("chat.postEphemeral")) == 2, what="thanks")
+    [row] = await ledger_rows(bot)
+    assert (row.ts, row.outcome, row.feedback) == (mention["ts"], "answered", "positive")
+    metrics = bot.deps.metrics.text().decode()
+    assert 'claude_slack_feedback_total{value="positive"} 1.0' in metrics
+    assert 'claude_slack_feedback_total{value="negative"} 1.0' in metrics
