@@ -129,7 +129,8 @@ def main() -> int:
         return 1
     except OSError as error:  # the page's port is taken
         port = sandbox.port or (sandbox.settings.sandbox_port if sandbox.settings else "?")
-        print(f"Startup error: the sandbox page cannot listen on 127.0.0.1:{port} "
-              f"({error.strerror or error}): set SANDBOX_PORT to a free port.", file=sys.stderr)
+        reason = os.strerror(error.errno).lower() if error.errno else str(error)
+        print(f"Startup error: the sandbox page cannot listen on 127.0.0.1:{port} ({reason}): "
+              "set SANDBOX_PORT to a free port.", file=sys.stderr)
         return 1
     return 0
