@@ -13,7 +13,6 @@ from dotenv import find_dotenv, load_dotenv
 from bot.app import StartupError, create_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.sandbox import run as sandbox
 
 log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
@@ -36,7 +35,8 @@ async def run(settings: Settings) -> None:
 
 def main() -> int:
     if sys.argv[1:2] == ["sandbox"]:  # the local sandbox: bot/sandbox/run.py
-        return sandbox.main()
+        from bot.sandbox.run import main as sandbox
+        return sandbox()
     load_dotenv(find_dotenv(usecwd=True))  # the .env of the directory the bot runs in
     try:
         settings = load_settings()

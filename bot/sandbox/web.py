@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -170,9 +171,12 @@ class Page:
 
 @web.middleware
 async def _local_only(request: web.Request, handler):
-    """Only this machine's browser: a page from elsewhere can neither reach the API through a
-    rebound host name nor post to it (a custom header needs a CORS preflight it won't get)."""
-    if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
+    """Only this machine's browser and this page: another site can neither reach the API
+    through a rebound host name, nor open the live WebSocket (it sends its own Origin), nor
+    post to it (a custom header needs a CORS preflight it won't get)."""
+    origin = request.headers.get("Origin")
+    if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS or (
+            origin is not None and urlsplit(origin).hostname not in LOCAL_HOSTS):
         return _refusal("not_local", 403)
     if request.method == "POST" and request.headers.get("X-Sandbox") != "1":
         return _refusal("missing_header", 403)

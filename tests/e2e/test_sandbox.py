@@ -27,7 +27,8 @@ async def client(sandbox):
 async def test_a_mention_with_an_image_is_answered_by_the_offline_standin(sandbox, client):
     status, upload = await client.upload("chart.png", png(640, 480), content_type="image/png")
     assert status == 200 and upload["file"]["mimetype"] == "image/png"
-    status, posted = await client.say("@Claude what is in this chart?", files=(upload["file"]["id"],))
+    file_id = upload["file"]["id"]
+    status, posted = await client.say("@Claude what is in this chart?", files=(file_id,))
     assert status == 200
     [reply] = await answered(sandbox.workspace, "C0GENERAL")
     assert reply["thread_ts"] == posted["ts"]  # in the mention's thread, as in Slack
@@ -87,6 +88,9 @@ async def test_only_this_machines_browser_may_use_it(client):
     async with client.session.get(client.url + "/api/state?user=U0ALICE",
                                   headers={"Host": "evil.example:80"}) as response:
         assert response.status == 403  # a rebound DNS name
+    with pytest.raises(aiohttp.WSServerHandshakeError):  # another site's page
+        await client.session.ws_connect(client.url + "/api/live",
+                                        headers={"Origin": "https://evil.example"})
 
 
 async def test_a_50_mb_upload_is_taken_and_the_bot_says_it_is_too_large(sandbox, client):
@@ -198,3 +202,17 @@ async def test_a_page_that_vanishes_mid_send_leaves_the_sandbox_working(sandbox,
     await asyncio.gather(*tasks, return_exceptions=True)
     await answered(sandbox.workspace, count=2)
     assert (await client.say("@Claude and now?"))[0] == 200
+
+
+async def test_with_an_api_key_claude_answers(tmp_path, claude, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", claude.base_url)  # as a proxy user would set it
+    async with running_sandbox(tmp_path, ANTHROPIC_API_KEY=claude.api_key) as sandbox, \
+            aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        assert sandbox.standin is None
+        assert (await client.state())["claude"] == {
+            "offline": False, "label": "Claude API · claude-sonnet-5-5"}
+        await client.say("@Claude hi")
+        [reply] = await answered(sandbox.workspace)
+        assert body_of(reply) == "Hello from the test Claude."
+        assert [r.status for r in claude.requests] == [200]  # the key was accepted

@@ -43,7 +43,7 @@ async def test_the_sandbox_command_answers_offline_and_never_contacts_the_config
             sys.executable, "-m", "bot", "sandbox", cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         try:
-            line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+            line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
             assert line.startswith(f"Sandbox ready: open http://127.0.0.1:{port}/ (Claude: the "
                                    "offline stand-in"), line
             url = f"http://127.0.0.1:{port}"
@@ -84,7 +84,7 @@ async def test_a_taken_port_is_said_in_one_line(tmp_path):
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "sandbox", cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(process.communicate(), 30)
+        out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     assert err.decode().strip().splitlines()[-1] == (
         f"Startup error: the sandbox page cannot listen on 127.0.0.1:{port} (address already in "

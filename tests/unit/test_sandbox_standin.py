@@ -23,11 +23,13 @@ def pdf_block(pages: int) -> dict:
                        "data": base64.b64encode(body).decode()}}
 
 
+NOTES = '<file name="notes.txt">\nhello\n</file>'
 REQUEST = {
-    "model": "claude-sonnet-5-5", "max_tokens": 32000, "system": [{"type": "text", "text": "Be kind."}],
+    "model": "claude-sonnet-5-5", "max_tokens": 32000,
+    "system": [{"type": "text", "text": "Be kind."}],
     "messages": [
         {"role": "user", "content": [image_block(1000, 750), pdf_block(2),
-                                     {"type": "text", "text": '<file name="notes.txt">\nhello\n</file>'},
+                                     {"type": "text", "text": NOTES},
                                      {"type": "text", "text": "<@U0ALICE>: what is this?"}]},
         {"role": "assistant", "content": [{"type": "text", "text": "A chart."}]},
         {"role": "user", "content": [{"type": "text", "text": "<@U0BOB>: and the trend?"}]},

@@ -131,7 +131,11 @@ function applyChanges(change) {
     if (isNew && m.bot && root && root.ts !== m.ts && root.user === state.me
         && m.channel === state.current && !state.thread) state.thread = m.thread_ts;
   }
-  state.ephemerals.push(...change.ephemerals.filter((e) => e.user === state.me));
+  const mine = change.ephemerals.filter((e) => e.user === state.me);
+  state.ephemerals.push(...mine);
+  // A private answer in a thread (a refusal, say) opens that thread, or it would go unseen.
+  const inThread = mine.find((e) => e.thread_ts && e.channel === state.current);
+  if (inThread && !state.thread) state.thread = inThread.thread_ts;
   renderAll();
 }
 
