@@ -216,3 +216,17 @@ async def test_with_an_api_key_claude_answers(tmp_path, claude, monkeypatch):
         [reply] = await answered(sandbox.workspace)
         assert body_of(reply) == "Hello from the test Claude."
         assert [r.status for r in claude.requests] == [200]  # the key was accepted
+
+
+async def test_natively_streamed_answers_show_as_they_grow(tmp_path):
+    async with running_sandbox(tmp_path, SLACK_STREAMING="native") as sandbox, \
+            aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        workspace = sandbox.workspace
+        await client.say("@Claude hi")
+        await workspace.wait_for(lambda: any(v["streaming"] and v["working"]
+                                             for v in workspace.views().values()),
+                                 what="a stream being written")
+        [reply] = await answered(workspace)
+        shown = {m["ts"]: m for m in (await client.state())["messages"]}[reply["ts"]]
+        assert not shown["working"] and "Offline stand-in" in shown["text"]

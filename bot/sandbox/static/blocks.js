@@ -81,7 +81,7 @@ function renderFiles(files) {
   return `<div class="files">${files.map((f) => {
     const name = escapeHtml(f.name || "file");
     if ((f.mimetype || "").startsWith("image/")) {
-      return `<a class="file image" href="${escapeHtml(f.url)}" target="_blank"><img alt="${name}" src="${escapeHtml(f.url)}"></a>`;
+      return `<a class="file image" href="${escapeHtml(f.url)}" target="_blank"><img alt="${name}" src="${escapeHtml(f.url)}" onerror="this.replaceWith('🖼 ' + this.alt)"></a>`;
     }
     return `<a class="file" href="${escapeHtml(f.url)}" target="_blank"><span class="file-icon">📄</span><span>${name}<small>${formatSize(f.size || 0)} · ${escapeHtml(f.mimetype || "")}</small></span></a>`;
   }).join("")}</div>`;
@@ -103,7 +103,7 @@ function renderMessage(m, ctx) {
   let body;
   if (m.blocks && m.blocks.length) {
     body = m.blocks.map((b) => renderBlock(b, m, names)).join("");
-  } else if (m.bot) {
+  } else if (m.bot && !ctx.ephemeral) {  // a natively streamed answer: Markdown
     body = `<div class="block markdown">${renderMarkdown(m.text || "", names)}</div>`;
   } else {
     body = m.text ? `<div class="block">${renderMrkdwn(m.text, names)}</div>` : "";
