@@ -45,7 +45,7 @@ class Page:
         app.router.add_post("/api/files", self._upload)
         app.router.add_post("/api/command", self._command)
         app.router.add_post("/api/stop", self._stop)
-        app.router.add_post("/api/action", self._action)
+        app.router.add_post("/api/feedback", self._feedback)
         app.router.add_get("/files/{id}/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -159,13 +159,13 @@ class Page:
     async def _stop(self, request: web.Request) -> web.Response:
         body = await _json(request)
         await self.workspace.stop_answer(body.get("user", ""), body.get("channel", ""),
-                                         _string(body.get("thread_ts")), _string(body.get("ts")))
+                                         _string(body.get("thread_ts")))
         return web.json_response({"ok": True})
 
-    async def _action(self, request: web.Request) -> web.Response:
+    async def _feedback(self, request: web.Request) -> web.Response:
         body = await _json(request)
-        await self.workspace.press(*(_string(body.get(k)) for k in (
-            "user", "channel", "ts", "block_id", "action_id", "value")))
+        await self.workspace.give_feedback(*(_string(body.get(k)) for k in (
+            "user", "channel", "ts", "value")))
         return web.json_response({"ok": True})
 
 

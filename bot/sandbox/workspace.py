@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import mimetypes
 import re
@@ -149,48 +150,63 @@ class Workspace(SlackServer):
         self._watch_ack(envelope_id, user, channel, None, f"{command} failed with the error "
                         "\"operation_timeout\"")
 
-    async def stop_answer(self, user: str, channel: str, thread_ts: str, ts: str) -> None:
-        """Slack's stop button: the person stops the answer streaming in `ts`."""
+    async def stop_answer(self, user: str, channel: str, thread_ts: str) -> None:
+        """Slack's stop button, pressed in a thread."""
         self.channel_type(channel, self.check_person(user))
-        if self.message(channel, ts) is None:
-            raise Refused("message_not_found")
-        await self.send_event({"type": "agent_session_stopped", "channel": channel,
-                               "thread_ts": thread_ts, "streaming_message_ts": ts,
-                               "user": user})
+        if not thread_ts or self._thread_root(channel, thread_ts) != thread_ts:
+            raise Refused("thread_not_found")
+        await self.stop_session(channel, thread_ts, user)
 
-    async def press(self, user: str, channel: str, ts: str, block_id: str,
-                    action_id: str, value: str) -> None:
-        """A click on a button of a message: a `block_actions` interactive payload."""
+    async def give_feedback(self, user: str, channel: str, ts: str, value: str) -> None:
+        """A click on 👍 (`positive`) or 👎 (`negative`) under a message that shows them."""
         self.channel_type(channel, self.check_person(user))
-        message = self.message(channel, ts)
-        block = next((b for b in (message or {}).get("blocks") or ()
-                      if b.get("block_id") == block_id), None)
-        element = next((e for e in (block or {}).get("elements") or ()
-                        if e.get("action_id") == action_id), None)
-        if element is None:
+        blocks = (self.message(channel, ts) or {}).get("blocks") or ()
+        if value not in ("positive", "negative") or not any(
+                e.get("type") == "feedback_buttons" for b in blocks
+                if b.get("type") == "context_actions" for e in b.get("elements") or ()):
             raise Refused("action_not_found")
+        await self.click_feedback(channel, ts, user, value)
+
+    # What Slack sends for the stop button and feedback buttons (the same signatures as the Slack
+    # server's own methods for them, which these give way to once it has them).
+
+    async def stop_session(self, channel: str, thread_ts: str, user: str) -> str:
+        """Slack ends the app's streams in the thread, then sends agent_session_stopped with
+        the ts of the streams it stopped."""
+        stopped = []
+        for message in self._channels.get(channel, {}).values():
+            if message.get("streaming") and message.get("thread_ts") == thread_ts:
+                del message["streaming"]
+                stopped.append(message["ts"])
+        self._notify()
+        return await self.send_event({
+            "type": "agent_session_stopped", "channel": channel, "thread_ts": thread_ts,
+            "user": user, "streaming_message_ts": stopped, "event_ts": f"{time.time():.6f}"})
+
+    async def click_feedback(self, channel: str, message_ts: str, user: str, value: str) -> str:
+        """A `block_actions` interactive payload for one of the message's feedback buttons."""
+        message = self._channels[channel][message_ts]
+        block_id, element = next(
+            (b.get("block_id") or f"b{i}", e) for i, b in enumerate(message["blocks"])
+            if b.get("type") == "context_actions" for e in b.get("elements") or ()
+            if e.get("type") == "feedback_buttons")
         n = next(self._seq)
-        container = {"type": "message", "message_ts": ts, "channel_id": channel,
-                     "is_ephemeral": False}
-        if message.get("thread_ts"):
-            container["thread_ts"] = message["thread_ts"]
         payload = {
             "type": "block_actions", "token": VERIFICATION_TOKEN, "api_app_id": self.app_id,
-            "user": {"id": user, "username": PEOPLE.get(user, user.lower()),
-                     "name": PEOPLE.get(user, user.lower()), "team_id": self.team_id},
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "team": {"id": self.team_id, "domain": "sandbox"}, "enterprise": None,
-            "is_enterprise_install": False, "container": container,
-            "channel": {"id": channel, "name": CHANNELS.get(channel, "directmessage")},
-            "message": message, "state": {"values": {}},
-            "trigger_id": f"{n}.{n * 7}.{uuid.uuid4().hex}",
-            "response_url": f"{self.origin}/response/{self.team_id}/{n}/{uuid.uuid4().hex}",
-            "actions": [{"type": element.get("type"), "action_id": action_id,
-                         "block_id": block_id, "value": value,
+            "is_enterprise_install": False, "channel": {"id": channel, "name": channel.lower()},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                          "is_ephemeral": False, "thread_ts": message.get("thread_ts")},
+            "message": copy.deepcopy(message), "state": {"values": {}},
+            "actions": [{"type": "feedback_buttons", "action_id": element.get("action_id", ""),
+                         "block_id": block_id, "value": element[f"{value}_button"]["value"],
                          "action_ts": f"{time.time():.6f}"}],
-        }
-        envelope = {"envelope_id": str(uuid.uuid4()), "payload": payload, "type": "interactive",
-                    "accepts_response_payload": False}
-        await self._send_envelope(envelope)
+            "trigger_id": f"{n}.{n * 7}.{uuid.uuid4().hex}",
+            "response_url": f"{self.origin}/response/{self.team_id}/{n}/{uuid.uuid4().hex}"}
+        return await self._send_envelope({"envelope_id": str(uuid.uuid4()), "payload": payload,
+                                          "type": "interactive",
+                                          "accepts_response_payload": False})
 
     # --- what only one person sees ---
 

@@ -73,20 +73,20 @@ async def start_a_long_answer(sandbox, page, tmp_path):
     return stop
 
 
-async def test_the_stop_button_sends_slacks_stop_event_for_the_answer(sandbox, open_page,
+async def test_the_stop_button_sends_slacks_stop_event_for_the_thread(sandbox, open_page,
                                                                        tmp_path):
     page = await open_page("U0ALICE")
     stop = await start_a_long_answer(sandbox, page, tmp_path)
-    streaming_ts = await stop.get_attribute("data-stop")
+    root = await stop.get_attribute("data-thread")
     await stop.click()
     workspace = sandbox.workspace
     await workspace.wait_for(lambda: workspace.envelopes[-1]["type"] == "events_api" and
                              workspace.envelopes[-1]["payload"]["event"]["type"]
                              == "agent_session_stopped", what="the stop event")
     event = workspace.envelopes[-1]["payload"]["event"]
-    assert event["streaming_message_ts"] == streaming_ts and event["user"] == "U0ALICE"
-    root = workspace.message("C0GENERAL", streaming_ts)["thread_ts"]
-    assert event["thread_ts"] == root and event["channel"] == "C0GENERAL"
+    assert (event["channel"], event["thread_ts"], event["user"]) == ("C0GENERAL", root,
+                                                                     "U0ALICE")
+    assert workspace.message("C0GENERAL", root)["user"] == "U0ALICE"  # the mention's thread
 
 
 @NEEDS_AGENT_BRANCH

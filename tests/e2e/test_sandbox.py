@@ -137,15 +137,14 @@ async def test_a_direct_message_is_answered_without_a_mention(sandbox, client):
     assert {"id": "D0BOB", "name": "Claude", "type": "im"} in channels
 
 
-async def test_stop_sends_agent_session_stopped_for_the_answer_being_written(sandbox, client):
+async def test_stop_sends_agent_session_stopped_for_the_thread(sandbox, client):
     sandbox.standin.enqueue(Reply(text="slow " * 200, chunk_chars=5, delay=0.05))
     _, posted = await client.say("@Claude write a lot")
     workspace = sandbox.workspace
     await workspace.wait_for(lambda: any(v["working"] for v in workspace.views().values()),
                              what="an answer being written")
-    [working] = [v for v in workspace.views().values() if v["working"]]
     status, _ = await client.post("/api/stop", {"user": "U0ALICE", "channel": "C0GENERAL",
-                                                "thread_ts": posted["ts"], "ts": working["ts"]})
+                                                "thread_ts": posted["ts"]})
     assert status == 200
     envelope = workspace.envelopes[-1]
     assert envelope["type"] == "events_api"
@@ -153,25 +152,43 @@ async def test_stop_sends_agent_session_stopped_for_the_answer_being_written(san
     assert {k: event[k] for k in ("type", "channel", "thread_ts", "streaming_message_ts",
                                   "user")} == {
         "type": "agent_session_stopped", "channel": "C0GENERAL", "thread_ts": posted["ts"],
-        "streaming_message_ts": working["ts"], "user": "U0ALICE"}
+        "streaming_message_ts": [], "user": "U0ALICE"}  # edited answers: no stream to end
     status, refused = await client.post("/api/stop", {"user": "U0ALICE", "channel": "C0GENERAL",
-                                                      "thread_ts": "1.0", "ts": "1.0"})
-    assert (status, refused["error"]) == (400, "message_not_found")
+                                                      "thread_ts": "1.000000"})
+    assert (status, refused["error"]) == (400, "thread_not_found")
+
+
+async def test_stop_ends_a_native_stream_as_slack_does(tmp_path):
+    async with running_sandbox(tmp_path, SLACK_STREAMING="native") as sandbox, \
+            aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        workspace = sandbox.workspace
+        sandbox.standin.enqueue(Reply(text="slow " * 400, chunk_chars=5, delay=0.05))
+        _, posted = await client.say("@Claude write a lot")
+        await workspace.wait_for(lambda: any(v["streaming"] for v in workspace.views().values()),
+                                 what="a stream")
+        [stream] = [v for v in workspace.views().values() if v["streaming"]]
+        await client.post("/api/stop", {"user": "U0BOB", "channel": "C0GENERAL",
+                                        "thread_ts": posted["ts"]})
+        event = workspace.envelopes[-1]["payload"]["event"]
+        assert event["streaming_message_ts"] == [stream["ts"]] and event["user"] == "U0BOB"
+        assert not workspace.message("C0GENERAL", stream["ts"]).get("streaming")
+
+
+FEEDBACK = {"type": "context_actions", "block_id": "fb1", "elements": [{
+    "type": "feedback_buttons", "action_id": "feedback",
+    "positive_button": {"text": {"type": "plain_text", "text": "👍"}, "value": "good"},
+    "negative_button": {"text": {"type": "plain_text", "text": "👎"}, "value": "bad"}}]}
 
 
 async def test_a_feedback_click_is_a_block_actions_payload(sandbox, client):
-    # A message with feedback buttons, as the bot posts them at the end of an answer.
-    buttons = {"type": "context_actions", "block_id": "fb1", "elements": [{
-        "type": "feedback_buttons", "action_id": "feedback",
-        "positive_button": {"text": {"type": "plain_text", "text": "👍"}, "value": "positive"},
-        "negative_button": {"text": {"type": "plain_text", "text": "👎"}, "value": "negative"}}]}
     _, posted = await client.say("@Claude hi")
     await answered(sandbox.workspace)
+    # A message with feedback buttons, as the bot ends an answer with them.
     message = await sandbox.bot.deps.slack.chat_postMessage(
-        channel="C0GENERAL", thread_ts=posted["ts"], text="ok", blocks=[buttons])
-    status, _ = await client.post("/api/action", {
-        "user": "U0BOB", "channel": "C0GENERAL", "ts": message["ts"], "block_id": "fb1",
-        "action_id": "feedback", "value": "positive"})
+        channel="C0GENERAL", thread_ts=posted["ts"], text="ok", blocks=[FEEDBACK])
+    status, _ = await client.post("/api/feedback", {
+        "user": "U0BOB", "channel": "C0GENERAL", "ts": message["ts"], "value": "negative"})
     assert status == 200
     envelope = sandbox.workspace.envelopes[-1]
     payload = envelope["payload"]
@@ -182,12 +199,13 @@ async def test_a_feedback_click_is_a_block_actions_payload(sandbox, client):
                                     "thread_ts": posted["ts"]}
     assert payload["actions"][0] | {"action_ts": ""} == {
         "type": "feedback_buttons", "action_id": "feedback", "block_id": "fb1",
-        "value": "positive", "action_ts": ""}
+        "value": "bad", "action_ts": ""}
     assert payload["response_url"].startswith(sandbox.workspace.origin)
-    status, refused = await client.post("/api/action", {
-        "user": "U0BOB", "channel": "C0GENERAL", "ts": message["ts"], "block_id": "nope",
-        "action_id": "feedback", "value": "positive"})
-    assert (status, refused["error"]) == (400, "action_not_found")
+    for body in ({"ts": message["ts"], "value": "maybe"},  # no such button
+                 {"ts": posted["ts"], "value": "positive"}):  # a message without buttons
+        status, refused = await client.post("/api/feedback", {
+            "user": "U0BOB", "channel": "C0GENERAL", **body})
+        assert (status, refused["error"]) == (400, "action_not_found")
 
 
 async def test_typed_text_is_encoded_as_slack_encodes_it(sandbox):

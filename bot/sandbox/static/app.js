@@ -229,11 +229,11 @@ document.addEventListener("click", async (event) => {
       openThread(data.open);
     } else if (data.stop) {
       target.disabled = true;
-      await api("/api/stop", { channel: data.channel, thread_ts: data.thread, ts: data.stop });
-    } else if (data.action !== undefined && target.classList.contains("block-button")) {
+      await api("/api/stop", { channel: data.channel, thread_ts: data.thread });
+    } else if (data.kind) {  // 👍 or 👎
+      target.parentElement.querySelectorAll(".chosen").forEach((b) => b.classList.remove("chosen"));
       target.classList.add("chosen");
-      await api("/api/action", { channel: data.channel, ts: data.ts, block_id: data.block,
-        action_id: data.action, value: data.value });
+      await api("/api/feedback", { channel: data.channel, ts: data.ts, value: data.kind });
     }
   } catch (failure) {
     $("#status").textContent = `Slack refused it: ${failure.message}`;

@@ -22,20 +22,18 @@ function button(label, attrs) {
   return `<button type="button" class="block-button" ${data}>${label}</button>`;
 }
 
+// Feedback buttons can be clicked; other buttons are shown as the message has them.
 function actionButtons(block, message) {
-  const common = { channel: message.channel, ts: message.ts, block: block.block_id || "" };
   return (block.elements || []).map((el) => {
     if (el.type === "feedback_buttons") {
-      return ["positive_button", "negative_button"].map((which) => {
-        const b = el[which] || {};
-        const label = escapeHtml((b.text && b.text.text) || (which === "positive_button" ? "👍" : "👎"));
-        return button(label, { ...common, action: el.action_id || "", value: b.value || "",
-          kind: which === "positive_button" ? "positive" : "negative",
-          label: b.accessibility_label || "" });
+      return ["positive", "negative"].map((kind) => {
+        const b = el[`${kind}_button`] || {};
+        const label = escapeHtml((b.text && b.text.text) || (kind === "positive" ? "👍" : "👎"));
+        return button(label, { channel: message.channel, ts: message.ts, kind });
       }).join("");
     }
     const label = escapeHtml((el.text && el.text.text) || el.icon || el.type);
-    return button(label, { ...common, action: el.action_id || "", value: el.value || "" });
+    return `<button type="button" class="block-button" disabled>${label}</button>`;
   }).join("");
 }
 
