@@ -7,7 +7,7 @@
 const EMOJI = {
   warning: "⚠️", information_source: "ℹ️", no_entry_sign: "🚫", grey_question: "❔",
   hourglass: "⌛", paperclip: "📎", thumbsup: "👍", thumbsdown: "👎", "+1": "👍", "-1": "👎",
-  white_check_mark: "✅", x: "❌", stop_button: "⏹️", robot_face: "🤖", wave: "👋",
+  white_check_mark: "✅", x: "❌", stop_button: "⏹️", black_square_for_stop: "⏹️", robot_face: "🤖", wave: "👋",
   tada: "🎉", eyes: "👀", bulb: "💡", lock: "🔒", memo: "📝", money_with_wings: "💸",
 };
 
