@@ -192,3 +192,22 @@ async def test_a_tab_closed_mid_answer_and_opened_again(sandbox, open_page):
     await again.click("#messages .replies")
     await again.wait_for_selector(f"{ANSWER} .block.context")
     assert "Offline stand-in" in await again.inner_text(ANSWER)
+
+
+async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
+    page = await open_page("U0ALICE")
+    markdown = await page.evaluate("""() => SlackText.renderMarkdown(
+        '# Title\\n\\n**bold** <img src=x onerror=alert(1)> [link](javascript:alert(1))\\n\\n' +
+        '| a | b |\\n|---|:-:|\\n| 1 | `2` |\\n\\n- one\\n- two\\n\\n```python\\nx = 1 < 2', {})""")
+    assert "<h3>Title</h3>" in markdown and "<strong>bold</strong>" in markdown
+    assert "<img" not in markdown and "&lt;img src=x" in markdown  # shown, never run
+    assert 'href="javascript' not in markdown and "link" in markdown
+    assert "<th>a</th>" in markdown and "<td><code>2</code></td>" in markdown
+    assert "<ul><li>one</li><li>two</li></ul>" in markdown
+    assert markdown.endswith('<pre data-lang="python"><code>x = 1 &lt; 2</code></pre>')  # open
+    mrkdwn = await page.evaluate("""() => SlackText.renderMrkdwn(
+        ':warning: *Careful* &lt;b&gt; <@U0BOB> <https://example.com|docs> _now_',
+        {U0BOB: 'bob'})""")
+    assert mrkdwn.startswith("⚠️ <strong>Careful</strong> &lt;b&gt; ")
+    assert '<span class="mention" data-user="U0BOB">@bob</span>' in mrkdwn
+    assert '<a href="https://example.com"' in mrkdwn and "<em>now</em>" in mrkdwn
