@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.devserver.claude import Reply
+from tests.browser.conftest import skip_without_chromium
 from tests.e2e.helpers import answered
 from tests.e2e.sandbox_client import chart
+
+skip_without_chromium()
 
 NEEDS_AGENT_BRANCH = pytest.mark.xfail(
     strict=True, reason="the bot handles stop and feedback once the `agent` branch is merged")
