@@ -22,7 +22,7 @@ log = logging.getLogger("bot")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
                     "ANTHROPIC_API_KEY")
 MODES = ("socket", "http")
-USAGE = "usage: python -m bot [socket | http | usage …]"
+USAGE = "usage: python -m bot [socket | http | sandbox | usage …]"
 
 
 async def run(settings: Settings, policy: LivePolicy) -> None:
@@ -47,6 +47,10 @@ def main(argv: list[str]) -> int:
         from bot.ledger import report
 
         return report.main(argv[1:])
+    if argv[:1] == ["sandbox"]:  # the local sandbox: bot/sandbox/run.py
+        from bot.sandbox.run import main as sandbox
+
+        return sandbox()
     mode = argv[0] if argv else None
     if mode not in (None, *MODES) or len(argv) > 1:
         print(USAGE, file=sys.stderr)

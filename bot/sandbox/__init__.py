@@ -1,0 +1,1 @@
+"""`python -m bot sandbox`: try the bot in a local, Slack-like web page, with no workspace."""
