@@ -28,8 +28,16 @@ async def test_an_edited_message_in_a_dm_is_not_answered(slack, claude, make_bot
     assert len(claude.requests) == 1
 
 
-async def test_a_shared_channel_uses_the_installing_workspace(slack, claude, make_bot):
-    bot = await make_bot()
+def open_to_other_organisations(tmp_path) -> str:
+    """A policy that answers people of other organisations (refused by default)."""
+    path = tmp_path / "policy.toml"
+    path.write_text("[access]\nexternal_users = true\nshared_channels = true\n")
+    return str(path)
+
+
+async def test_a_shared_channel_uses_the_installing_workspace(slack, claude, make_bot,
+                                                              tmp_path):
+    bot = await make_bot(CLAUDE_POLICY=open_to_other_organisations(tmp_path))
     message = slack.add_message(CH, user="U0GUEST", text="<@UBOT> hi from another org",
                                 team="T0OTHERORG")
     await slack.send_event({"type": "app_mention", "channel": CH, "user": "U0GUEST",
@@ -40,8 +48,9 @@ async def test_a_shared_channel_uses_the_installing_workspace(slack, claude, mak
 
 
 async def test_a_shared_channel_streams_natively_to_the_askers_workspace(slack, claude,
-                                                                           make_bot):
-    bot = await make_bot(SLACK_STREAMING="native")
+                                                                           make_bot, tmp_path):
+    bot = await make_bot(SLACK_STREAMING="native",
+                         CLAUDE_POLICY=open_to_other_organisations(tmp_path))
     message = slack.add_message(CH, user="U0GUEST", text="<@UBOT> hi", team="T0OTHERORG")
     await slack.send_event({"type": "app_mention", "channel": CH, "user": "U0GUEST",
                             "ts": message["ts"], "text": message["text"],
@@ -50,4 +59,4 @@ async def test_a_shared_channel_streams_natively_to_the_askers_workspace(slack, 
     [start] = slack.calls_to("chat.startStream")
     assert start.params["recipient_team_id"] == "T0OTHERORG"
     assert list(bot.deps.governors._by_team) == [slack.team_id]
-    assert list(bot.deps.append_governors._by_team) == [slack.team_id]
+    assert list(bot.deps.streams._by_team) == [slack.team_id]
