@@ -199,7 +199,7 @@ async def answer(deps: Deps, question: Question) -> None:
     try:
         await _deliver(deps, question, record)
     finally:
-        await record.finish()
+        await record.finish()  # once, whatever happened (a no-op when already recorded)
 
 
 async def _deliver(deps: Deps, question: Question, record: AnswerRecord) -> None:
@@ -229,6 +229,7 @@ async def _deliver(deps: Deps, question: Question, record: AnswerRecord) -> None
     finally:
         if run is not None:
             deps.runs.end(run)
+        await record.finish()  # the ledger row first: Slack's status may take a while
         if not deps.runs.busy(question.channel, status.thread_ts):
             await status.active()  # the thread's last answer in flight says it is done
 

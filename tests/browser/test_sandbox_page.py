@@ -69,6 +69,10 @@ async def start_a_long_answer(sandbox, page, tmp_path):
     await page.press("#thread-composer textarea", "Enter")
     stop = page.locator("#thread .working button")
     await stop.wait_for(timeout=10_000)
+    # Mid-way: some sentences shown, many more to come.
+    await page.wait_for_function(
+        "document.querySelector('#thread').innerText.includes('A long answer. A long answer.')",
+        timeout=10_000)
     return stop
 
 

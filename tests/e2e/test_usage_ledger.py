@@ -130,10 +130,15 @@ async def test_metrics_in_http_mode_count_slack_rate_limits(slack, claude, make_
         assert response.status == 200
     [reply] = await answered(slack)
     assert footer_of(reply)
-    status, kind, text = await get(url.replace("/slack/events", "/metrics"))
+    answered_row = 'claude_slack_answers_total{outcome="answered"} 1.0'
+    for _ in range(100):  # the row is counted once the final edit's response is back
+        status, kind, text = await get(url.replace("/slack/events", "/metrics"))
+        if answered_row in text:
+            break
+        await asyncio.sleep(0.05)
     assert status == 200 and kind.startswith("text/plain")
     assert 'claude_slack_slack_ratelimited_total{method="chat.update"} 1.0' in text
-    assert 'claude_slack_answers_total{outcome="answered"} 1.0' in text
+    assert answered_row in text
     status, _kind, _body = await get(url.replace("/slack/events", "/health"))
     assert status == 200
 
