@@ -29,7 +29,7 @@ PURGE_EVERY = timedelta(days=1)
 BATCH = 200
 MAX_PENDING = 10_000  # rows kept through an outage; beyond that the oldest are dropped
 MAX_RETRY_SECONDS = 30.0
-CLOSE_SECONDS = 5.0
+CLOSE_SECONDS = 2.0  # at shutdown, each of: writing what is pending, ending the task
 
 
 class LedgerUnavailable(Exception):
@@ -74,6 +74,7 @@ class Ledger:
         self._highest: deque[int] = deque([0], maxlen=LAG_REFRESHES + 1)  # per refresh
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        self._closing = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     @classmethod
@@ -164,12 +165,16 @@ class Ledger:
 
     async def close(self) -> None:
         """Write what is pending (briefly), then let go of the database."""
-        if not await self.flush(CLOSE_SECONDS) and self._pending:
-            self._lost(len(self._pending), "they could not be written before shutdown")
-        if self._task is not None:
+        await self.flush(CLOSE_SECONDS)
+        self._closing.set()  # the task ends between two queries, never inside one
+        self._wake.set()
+        if self._task is not None and not (await asyncio.wait({self._task},
+                                                              timeout=CLOSE_SECONDS))[0]:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._pending:
+            self._lost(len(self._pending), "they could not be written before shutdown")
         await self.engine.dispose()
 
     # --- the background task -------------------------------------------------------------
@@ -179,7 +184,7 @@ class Ledger:
         refresh_at = loop.time() + self.refresh_seconds
         purge_at = loop.time() + PURGE_EVERY.total_seconds()
         delay = 0.0  # after a failed write: how long until the next attempt
-        while True:
+        while not self._closing.is_set():
             self._wake.clear()
             if self._pending:
                 delay = 0.0 if await self._write() else min(MAX_RETRY_SECONDS,
@@ -193,7 +198,8 @@ class Ledger:
                 await self._guarded(self._purge, "delete expired usage rows")
                 purge_at = loop.time() + PURGE_EVERY.total_seconds()
             if delay:
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), delay)
             elif not self._pending:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), max(0.0, refresh_at - loop.time()))

@@ -127,7 +127,7 @@ class NativeWriter(ReplyWriter):
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
-            self._last_append = self.clock()
+            self._last_append = self.streams.appends.clock()
             return True
         if (wait := retry_after(failure)) is not None:
             await self.streams.appends.pause(wait)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,14 +50,14 @@ class Part:
 class ReplyWriter:
     def __init__(self, client: AsyncWebClient, governor: WorkspaceGovernor, *, channel: str,
                  thread_ts: str | None, interval: float, header: str | None = None,
-                 metadata: dict | None = None, clock: Callable[[], float] = time.monotonic,
+                 metadata: dict | None = None, clock: Callable[[], float] | None = None,
                  slice_limit: int = SLICE_LIMIT):
         self.client = client
         self.governor = governor
         self.channel = channel
         self.thread_ts = thread_ts
         self.interval = interval
-        self.clock = clock
+        self.clock = clock or governor.clock  # the governor's: intervals compare with it
         self.slice_limit = slice_limit
         self.header = header
         self.metadata = metadata
