@@ -1,1 +1,1 @@
-"""Performance figures of SPEC §8 against the project's own servers (`python -m bench`)."""
+"""Performance figures against the project's own servers (`python -m bench`)."""

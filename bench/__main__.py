@@ -1,4 +1,5 @@
-"""`python -m bench`: print SPEC §8's figures as a Markdown table (paste it in the README)."""
+"""`python -m bench`: print the performance figures as Markdown tables (docs/operations.md
+keeps a recent run)."""
 
 from __future__ import annotations
 

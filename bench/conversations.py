@@ -1,5 +1,5 @@
 """N simultaneous mentions through the real bot process and the project's test servers,
-measured on the servers' side (one clock): SPEC §8's streaming figures."""
+measured on the servers' side (one clock): the streaming figures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Image normalisation figures of SPEC §8: a 12-megapixel JPEG photo and a 4000×3000 PNG
+"""Image normalisation figures: a 12-megapixel JPEG photo and a 4000×3000 PNG
 screenshot, each turned into an image block (`prepare_image(data).block()`).
 
 Every case runs in a fresh Python process, so its peak memory is its own: the child imports the

@@ -1,5 +1,5 @@
 """`python -m bench.soak`: 1,000 conversations through the real bot process and the project's
-servers with faults injected (SPEC §7): 10 % of edits answered 429, 5 % of Claude requests 529,
+servers with faults injected: 10 % of edits answered 429, 5 % of Claude requests 529,
 2 % of streams broken by a mid-stream error, and the WebSocket dropped half-way. Prints what
 completed, the notices shown, duplicates and stuck placeholders (both must be 0) and the bot's
 peak memory. Not part of CI: it takes a couple of minutes."""

@@ -34,11 +34,18 @@ async def run(settings: Settings, policy: LivePolicy) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, policy.reload, True)  # re-read the policy now
+    stopping = asyncio.ensure_future(stop.wait())
+    starting = asyncio.ensure_future(bot.start())
     try:
-        await bot.start()
-        await stop.wait()
+        # A signal while Slack or Claude is slow to answer at start ends the start too.
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # a StartupError stops the bot here
+            await stopping
         log.info("shutting down")
     finally:
+        starting.cancel()
+        stopping.cancel()
         await bot.stop()
 
 

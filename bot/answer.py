@@ -1,4 +1,4 @@
-"""One answer end to end: placeholder → context → Claude stream → final edit (SPEC §3, §4, §7)."""
+"""One answer end to end: placeholder → context → Claude stream → final edit."""
 
 from __future__ import annotations
 

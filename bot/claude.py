@@ -1,4 +1,4 @@
-"""One Claude request, streamed (SPEC §4, §7): text deltas go to a callback; the result says
+"""One Claude request, streamed: text deltas go to a callback; the result says
 which model answered, the stream's own usage, the stop reason, and, if the stream failed, why
 in plain words. Never raises for Claude's failures."""
 

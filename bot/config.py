@@ -1,4 +1,4 @@
-"""Settings from the environment (SPEC §2), validated at start with plain-words errors."""
+"""Settings from the environment, validated at start with plain-words errors."""
 
 from __future__ import annotations
 

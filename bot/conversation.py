@@ -1,4 +1,4 @@
-"""A Slack thread → Claude's messages (SPEC §3; pure).
+"""A Slack thread → Claude's messages (pure).
 
 The bot's own messages become `assistant` turns (their Markdown only: no placeholder, notice
 or footer); everyone else's become `user` turns that start with who said it. Consecutive

@@ -1,4 +1,4 @@
-"""Exactly one answer per user message (SPEC §7): the first claim of a key wins.
+"""Exactly one answer per user message: the first claim of a key wins.
 
 Keys are `(channel, ts)` of the message, so a Slack retry, a repeated event_id and the twin
 `app_mention` + `message` deliveries of one message all collapse into one answer."""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# USD per million tokens (platform-facts §2.8, November 2026).
+# USD per million tokens (platform.claude.com/docs/en/about-claude/pricing, November 2026).
 # Keys: input, cache_write (5 min), cache_write_1h, cache_read, output.
 _OPUS_4 = {"input": 5, "cache_write": 6.25, "cache_write_1h": 10, "cache_read": 0.5, "output": 25}
 _SONNET_4 = {"input": 3, "cache_write": 3.75, "cache_write_1h": 6, "cache_read": 0.3, "output": 15}

@@ -6,6 +6,7 @@ model Claude rejects stops the bot."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 import aiohttp
 import anthropic
@@ -24,39 +25,37 @@ class StartupError(Exception):
     """Slack or Claude refused the configuration at start; the message says what to fix."""
 
 
-def _unreachable(what: str, url: str, error: BaseException, setting: str) -> str:
-    return (f"{what} is unreachable at {url} ({type(error).__name__}): check the network, "
-            f"or {setting} if it points elsewhere.")
+async def _slack(call: Awaitable[AsyncSlackResponse], settings: Settings, token: str,
+                 fix: str) -> AsyncSlackResponse:
+    """One Slack call at start: its response, or a StartupError saying whether Slack refused
+    `token` (and `fix`) or could not be reached at all."""
+    try:
+        return await call
+    except SlackApiError as error:
+        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        raise StartupError(f"Slack refused {token} ({code}): {fix}") from None
+    except (aiohttp.ClientError, TimeoutError, OSError) as error:
+        raise StartupError(f"Slack is unreachable at {settings.slack_api_url} "
+                           f"({type(error).__name__}): check the network, or SLACK_API_URL if "
+                           "it points elsewhere.") from None
 
 
 async def check_slack(slack: AsyncWebClient, settings: Settings) -> AsyncSlackResponse:
     """auth.test with the bot token: the bot's own identity, or a StartupError."""
-    try:
-        return await slack.auth_test()
-    except SlackApiError as error:
-        code = error.response.get("error") or f"HTTP {error.response.status_code}"
-        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth "
-                           "Token (xoxb-…) from the app's OAuth & Permissions page, and "
-                           "reinstall the app if it was revoked.") from None
-    except (aiohttp.ClientError, TimeoutError, OSError) as error:
-        raise StartupError(_unreachable("Slack", settings.slack_api_url, error,
-                                        "SLACK_API_URL")) from None
+    return await _slack(slack.auth_test(), settings, "SLACK_BOT_TOKEN",
+                        "copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & "
+                        "Permissions page, and reinstall the app if it was revoked.")
 
 
 async def socket_url(slack: AsyncWebClient, settings: Settings) -> str:
     """apps.connections.open with the app token: the Socket Mode URL, or a StartupError. (The
     SDK would retry a refused token forever, logging a traceback each time; handing it this
     URL also spares a second call to a Tier 1 method.)"""
-    try:
-        return (await slack.apps_connections_open(app_token=settings.slack_app_token))["url"]
-    except SlackApiError as error:
-        code = error.response.get("error") or f"HTTP {error.response.status_code}"
-        raise StartupError(f"Slack refused SLACK_APP_TOKEN ({code}): create an app-level token "
-                           "with the connections:write scope (Basic Information page) and "
-                           "enable Socket Mode.") from None
-    except (aiohttp.ClientError, TimeoutError, OSError) as error:
-        raise StartupError(_unreachable("Slack", settings.slack_api_url, error,
-                                        "SLACK_API_URL")) from None
+    response = await _slack(slack.apps_connections_open(app_token=settings.slack_app_token),
+                            settings, "SLACK_APP_TOKEN",
+                            "create an app-level token with the connections:write scope "
+                            "(Basic Information page) and enable Socket Mode.")
+    return response["url"]
 
 
 async def check_claude(claude: anthropic.AsyncAnthropic, model: str) -> None:

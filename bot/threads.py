@@ -1,4 +1,4 @@
-"""The threads the bot takes part in, and who is in each (SPEC §3): what lets it ignore a
+"""The threads the bot takes part in, and who is in each: what lets it ignore a
 message without any Slack call, and answer a lone person's follow-up without a mention."""
 
 from __future__ import annotations

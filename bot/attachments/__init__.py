@@ -1,1 +1,1 @@
-"""Files shared with the bot: downloads, images, documents (SPEC §5)."""
+"""Files shared with the bot: downloads, images, documents."""

@@ -1,4 +1,4 @@
-"""Downloading a Slack file safely (SPEC §5): the bot token only ever goes to Slack's file host
+"""Downloading a Slack file safely: the bot token only ever goes to Slack's file host
 (or the origin of SLACK_API_URL), never along a redirect elsewhere; a size cap, a timeout, and
 Slack's HTML sign-in page recognised for what it is."""
 

@@ -1,4 +1,4 @@
-"""The files of a conversation as Claude content (SPEC §5): downloaded in parallel, converted
+"""The files of a conversation as Claude content: downloaded in parallel, converted
 once and cached by file id, the newest MAX_IMAGES images kept, the newest files that fit in
 one Claude request kept, and every file that could not be read or was left out named in a
 short notice."""

@@ -1,4 +1,4 @@
-"""Untrusted image bytes → an image Claude reads well (SPEC §5, platform facts §2.6).
+"""Untrusted image bytes → an image Claude reads well.
 
 Decoded from the bytes alone (never the declared mimetype or name), turned upright, reduced to the
 first frame and 8-bit colour, downscaled to Claude's no-resize limits and encoded as JPEG or PNG,

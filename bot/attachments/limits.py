@@ -1,12 +1,12 @@
 """Which of a conversation's files fit in one Claude request (pure).
 
-Claude refuses a whole request that is over 32 MB (HTTP 413, platform-facts: Messages API
-request size limit), holds more than 100 PDF pages ("A maximum of 100 PDF pages may be
-provided."), or more images and PDF pages together than the model takes ("Too much media: N
-document pages + M images > 100": 100 for 200K-context models, 600 for the others, Claude
-vision docs). Once a thread crosses one of them every later turn would fail, so files are left
-out instead: the newest files are kept first (the message being answered comes before all
-others), and the ones left out are named in a notice. Text is never left out here."""
+Claude refuses a whole request that is over 32 MB (HTTP 413: the Messages API request size
+limit, platform.claude.com/docs/en/api/overview), holds more than 100 PDF pages ("A maximum of
+100 PDF pages may be provided."), or more images and PDF pages together than the model takes
+("Too much media: N document pages + M images > 100": 100 for 200K-context models, 600 for the
+others, Claude vision docs). Once a thread crosses one of them every later turn would fail, so
+files are left out instead: the newest files are kept first (the message being answered comes
+before all others), and the ones left out are named in a notice. Text is never left out here."""
 
 from __future__ import annotations
 

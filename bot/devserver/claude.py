@@ -9,11 +9,8 @@ and rejected requests (auth, validation) never use up a queued reply.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import math
-import secrets
-import string
 import time
 from collections import deque
 from collections.abc import Callable
@@ -23,6 +20,15 @@ from aiohttp import web
 
 from .claude_models import KNOWN_MODELS, model_info
 from .claude_validate import count_tokens, validate
+from .claude_wire import (
+    DEFAULT_MESSAGES,
+    STATUS_FOR,
+    error_response,
+    message_object,
+    new_id,
+    signature_of,
+    usage_object,
+)
 
 
 @dataclass
@@ -60,36 +66,12 @@ class Recorded:
     request_id: str = ""  # also sent as the `request-id` header
 
 
-ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "billing_error",
-    403: "permission_error",
-    404: "not_found_error",
-    409: "conflict_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
-STATUS_FOR = {etype: status for status, etype in ERROR_TYPES.items()}
-DEFAULT_MESSAGES = {
-    "overloaded_error": "Overloaded",
-    "api_error": "Internal server error",
-    "rate_limit_error": "This request would exceed your rate limit.",
-    "authentication_error": "invalid x-api-key",
-    "invalid_request_error": "Invalid request",
-}
-def _new_id(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
-
-
 class ClaudeServer:
     def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
         self.api_key = api_key
         self.models = dict(KNOWN_MODELS)  # id → max_tokens, for GET /v1/models/{id}
         self.model_lookups: list[str] = []
+        self.model_delay = 0.0  # seconds GET /v1/models waits before answering
         self.default = default or Reply()
         self.responder: Callable[[dict], Reply] | None = None
         self.requests: list[Recorded] = []
@@ -186,18 +168,20 @@ class ClaudeServer:
         except ValueError:
             body = None
         if too_large:
-            error = _error(rid, 413, message="Request exceeds the maximum allowed number of bytes.")
+            error = error_response(
+                rid, 413, message="Request exceeds the maximum allowed number of bytes.")
         elif (
             headers.get("authorization") != f"Bearer {self.api_key}"
             and headers.get("x-api-key") != self.api_key
         ):
-            error = _error(rid, 401)
+            error = error_response(rid, 401)
         elif "anthropic-version" not in headers:
-            error = _error(rid, 400, message="anthropic-version: header is required")
+            error = error_response(rid, 400, message="anthropic-version: header is required")
         elif not isinstance(body, dict):
-            error = _error(rid, 400, message="There was an error parsing the body of your request.")
+            error = error_response(
+                rid, 400, message="There was an error parsing the body of your request.")
         elif message := validate(body, counting=request.path.endswith("/count_tokens")):
-            error = _error(rid, 400, message=message)
+            error = error_response(rid, 400, message=message)
         else:
             error = None
         body = body if isinstance(body, dict) else {}
@@ -207,34 +191,36 @@ class ClaudeServer:
         return body, record, error
 
     async def _model(self, request: web.Request) -> web.Response:
-        rid = _new_id("req_011C")
+        rid = new_id("req_011C")
         headers = {k.lower(): v for k, v in request.headers.items()}
         model_id = request.match_info["model_id"]
         self.model_lookups.append(model_id)  # kept apart: `requests` are the Messages calls
+        self._notify()
+        await _wait(self._stopping, self.model_delay)
         if headers.get("x-api-key") != self.api_key and (
                 headers.get("authorization") != f"Bearer {self.api_key}"):
-            return _error(rid, 401)
+            return error_response(rid, 401)
         if model_id not in self.models:
-            return _error(rid, 404, message=f"model: {model_id}")
+            return error_response(rid, 404, message=f"model: {model_id}")
         return web.json_response(model_info(model_id, self.models[model_id]),
                                  headers={"request-id": rid})
 
     async def _count_tokens(self, request: web.Request) -> web.Response:
-        rid = _new_id("req_011C")
+        rid = new_id("req_011C")
         body, _, error = await self._admit(request, rid)
         return error or web.json_response(
             {"input_tokens": count_tokens(body)}, headers={"request-id": rid}
         )
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
-        rid = _new_id("req_011C")
+        rid = new_id("req_011C")
         body, record, error = await self._admit(request, rid)
         if error:
             return error
         reply = self._pick(body)
         if reply.http_status is not None:
             record.status = reply.http_status
-            return _error(
+            return error_response(
                 rid, reply.http_status, message=reply.error_message, retry_after=reply.retry_after
             )
         if body.get("stream"):
@@ -245,11 +231,11 @@ class ClaudeServer:
         self, request: web.Request, rid: str, body: dict, reply: Reply
     ) -> web.StreamResponse:
         """Non-streaming: one JSON Message. error/stall/drop apply to the whole answer."""
-        usage = _usage(body, reply)
-        message = _message(body, usage, reply, usage["output_tokens"])
+        usage = usage_object(body, reply)
+        message = message_object(body, usage, reply, usage["output_tokens"])
         if reply.thinking is not None:
             message["content"].append(
-                {"type": "thinking", "thinking": reply.thinking, "signature": _signature(rid)}
+                {"type": "thinking", "thinking": reply.thinking, "signature": signature_of(rid)}
             )
         message["content"].append({"type": "text", "text": reply.text})
         message.update(stop_reason=reply.stop_reason, stop_details=reply.stop_details)
@@ -261,7 +247,7 @@ class ClaudeServer:
                 request.transport.abort()
             return web.Response()
         if reply.error_after is not None:
-            return _error(
+            return error_response(
                 rid, STATUS_FOR.get(reply.error_type, 500), reply.error_type, reply.error_message
             )
         return web.json_response(message, headers={"request-id": rid})
@@ -319,7 +305,7 @@ class ClaudeServer:
             self.stream_events.append((rid, at))
             self._notify()
 
-        usage = _usage(body, reply)
+        usage = usage_object(body, reply)
         # The earliest interruption wins; the text is cut exactly at its character count.
         cuts = [
             (reply.error_after, "error"),
@@ -328,12 +314,12 @@ class ClaudeServer:
         ]
         cut, action = min(((n, what) for n, what in cuts if n is not None), default=(None, None))
         try:
-            await send("message_start", message=_message(body, usage, reply, 1))
+            await send("message_start", message=message_object(body, usage, reply, 1))
             await pause(reply.first_delay)
             index = 0
             if reply.thinking is not None:
                 await block(0, "thinking", reply.thinking)
-                signature = {"type": "signature_delta", "signature": _signature(rid)}
+                signature = {"type": "signature_delta", "signature": signature_of(rid)}
                 await send("content_block_delta", index=0, delta=signature)
                 await send("content_block_stop", index=0)
                 index = 1
@@ -376,64 +362,3 @@ async def _wait(event: asyncio.Event, seconds: float | None) -> bool:
     except TimeoutError:
         return False
     return True
-
-
-def _error(
-    rid: str,
-    status: int,
-    etype: str | None = None,
-    message: str | None = None,
-    retry_after: float | None = None,
-) -> web.Response:
-    default = "api_error" if status >= 500 else "invalid_request_error"
-    etype = etype or ERROR_TYPES.get(status, default)
-    retry = status in (408, 409, 429) or status >= 500  # the statuses the SDK would retry anyway
-    headers = {"request-id": rid, "x-should-retry": "true" if retry else "false"}
-    if retry_after is not None:
-        headers["retry-after"] = f"{retry_after:g}"  # the SDK parses fractional seconds
-    error = {"type": etype, "message": message or DEFAULT_MESSAGES.get(etype, "Error")}
-    payload = {"type": "error", "error": error, "request_id": rid}  # key order as recorded
-    return web.json_response(payload, status=status, headers=headers)
-
-
-def _usage(body: dict, reply: Reply) -> dict:
-    """Cumulative usage as sent on message_delta."""
-    input_tokens = reply.input_tokens
-    output_tokens = reply.output_tokens
-    usage = {
-        "input_tokens": len(json.dumps(body)) // 4 if input_tokens is None else input_tokens,
-        "cache_creation_input_tokens": reply.cache_write,
-        "cache_read_input_tokens": reply.cache_read,
-        "output_tokens": max(1, len(reply.text) // 4) if output_tokens is None else output_tokens,
-    }
-    if reply.thinking_tokens is not None:
-        usage["output_tokens_details"] = {"thinking_tokens": reply.thinking_tokens}
-    return usage
-
-
-def _message(body: dict, usage: dict, reply: Reply, output_tokens: int) -> dict:
-    """A Message with no content yet, shaped like message_start's (key order as recorded)."""
-    cache_creation = {
-        "ephemeral_5m_input_tokens": reply.cache_write,
-        "ephemeral_1h_input_tokens": 0,
-    }
-    return {
-        "model": body["model"],
-        "id": _new_id("msg_01"),
-        "type": "message",
-        "role": "assistant",
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": {
-            **usage,
-            "cache_creation": cache_creation,
-            "output_tokens": output_tokens,
-            "service_tier": "standard",
-            "inference_geo": "not_available",
-        },
-    }
-
-
-def _signature(rid: str) -> str:
-    return base64.b64encode(f"test-signature-{rid}".encode()).decode()

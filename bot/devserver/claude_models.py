@@ -3,7 +3,8 @@ key and model with it at start). Unknown ids get the API's 404 `not_found_error`
 
 from __future__ import annotations
 
-# The models the stand-in knows, with their output limit (platform-facts §2.8).
+# The models the stand-in knows, with their output limit (the models overview,
+# platform.claude.com/docs/en/about-claude/models).
 KNOWN_MODELS = {
     "claude-fable-5-1": 128_000, "claude-opus-5-5": 128_000, "claude-sonnet-5-5": 128_000,
     "claude-haiku-5-5": 64_000, "claude-opus-5": 128_000, "claude-sonnet-5": 64_000,

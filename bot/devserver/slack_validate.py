@@ -1,7 +1,7 @@
 """Message payload checks for the Slack double (chat.postMessage / chat.update).
 
-Limits follow Slack's documented Block Kit limits (platform-facts §1.3). Each check
-returns the Slack error string, or None when the payload is acceptable.
+Limits follow Slack's documented Block Kit limits (docs.slack.dev/reference/block-kit/blocks).
+Each check returns the Slack error string, or None when the payload is acceptable.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""State shared by several bot processes through Redis (SPEC §7, `REDIS_URL`): the
+"""State shared by several bot processes through Redis (`REDIS_URL`): the
 exactly-once claims, the threads the bot takes part in, and each workspace's edit budget.
 
 Every operation is one round trip (a command or a Lua script), so processes never see each

@@ -1,4 +1,4 @@
-"""The slash command (SPEC §6): acked at once; the answer is posted in the channel quoting
+"""The slash command: acked at once; the answer is posted in the channel quoting
 the question, or privately when the bot cannot post there."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`message` events → an answer when no mention is needed (SPEC §3): always in a DM; in a
+"""`message` events → an answer when no mention is needed: always in a DM; in a
 thread the bot is in, while the person writing is the only human there. Everything else is
 ignored without a single Slack or Claude call."""
 

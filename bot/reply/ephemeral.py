@@ -1,4 +1,4 @@
-"""Answers only the asker sees, through a slash command's `response_url` (SPEC §6)."""
+"""Answers only the asker sees, through a slash command's `response_url`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One answer's Slack messages (SPEC §4): the placeholder, paced edits that always carry the
+"""One answer's Slack messages: the placeholder, paced edits that always carry the
 whole text so far, continuation messages when the answer outgrows one message, and the final
 edit with notices and the footer. All edits wait for the workspace governor."""
 

@@ -1,4 +1,4 @@
-"""Claude failing before or during the stream (SPEC §7): partial text kept, a plain notice
+"""Claude failing before or during the stream: partial text kept, a plain notice
 with the request id, never a stuck placeholder or a raw exception."""
 
 import pytest

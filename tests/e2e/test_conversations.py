@@ -1,4 +1,4 @@
-"""Threads, DMs and follow-ups (SPEC §3): who gets an answer, and what Claude is sent."""
+"""Threads, DMs and follow-ups: who gets an answer, and what Claude is sent."""
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of

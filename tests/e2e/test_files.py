@@ -1,4 +1,4 @@
-"""Files shared with the bot (SPEC §5): images, PDFs, text and code, safely downloaded."""
+"""Files shared with the bot: images, PDFs, text and code, safely downloaded."""
 
 import base64
 import io

@@ -1,4 +1,4 @@
-"""Answers longer than one Slack message continue in further thread messages (SPEC §4)."""
+"""Answers longer than one Slack message continue in further thread messages."""
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of

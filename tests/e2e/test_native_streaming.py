@@ -1,4 +1,4 @@
-"""SLACK_STREAMING=native (SPEC §4): chat.startStream / appendStream / stopStream, falling back
+"""SLACK_STREAMING=native: chat.startStream / appendStream / stopStream, falling back
 to chat.update when Slack ends the stream early or will not stream at all."""
 
 from bot.devserver.claude import Reply

@@ -1,4 +1,4 @@
-"""Staying up (SPEC §7): dropped sockets, malformed payloads, and one bad conversation among
+"""Staying up: dropped sockets, malformed payloads, and one bad conversation among
 healthy ones."""
 
 import io

@@ -25,7 +25,12 @@ async def run_bot(cwd, env_file: dict[str, str] | None, extra_env: dict | None =
 
 async def one_line_exit(bot, code: int) -> str:
     """The bot's exit: with `code`, and one plain line as the last thing it wrote."""
-    out, err = await asyncio.wait_for(bot.communicate(), 60)  # a busy machine starts slowly
+    try:
+        out, err = await asyncio.wait_for(bot.communicate(), 60)  # a busy machine starts slowly
+    finally:
+        if bot.returncode is None:  # it never exited: leave no process behind
+            bot.kill()
+            await bot.wait()
     text = (out + err).decode()
     assert bot.returncode == code, text
     assert "Traceback" not in text

@@ -1,4 +1,4 @@
-"""Two bot processes sharing one Redis (SPEC §7): exactly one answer per message, and one edit
+"""Two bot processes sharing one Redis: exactly one answer per message, and one edit
 budget per workspace across both."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""SIGTERM (SPEC §7 "Shutdown"): stop taking events, let answers finish within the grace
+"""SIGTERM: stop taking events, let answers finish within the grace
 period, mark the rest interrupted, exit cleanly."""
 
 from bot.devserver.claude import Reply

@@ -1,4 +1,4 @@
-"""Slack refusing or rate-limiting the bot's calls (SPEC §4 "Slack rate limits", §7)."""
+"""Slack refusing or rate-limiting the bot's calls."""
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, no_stuck_placeholders

@@ -1,4 +1,4 @@
-"""/claude (SPEC §6): in the channel, privately when the bot is not there, and help."""
+"""/claude: in the channel, privately when the bot is not there, and help."""
 
 import pytest
 

@@ -98,3 +98,12 @@ async def test_socket_forced_without_an_app_token(slack, claude, tmp_path):
 async def test_an_unknown_command_prints_the_usage(tmp_path):
     line = await one_line_exit(await run_bot(tmp_path, None, args=("sockets",)), 2)
     assert line.startswith("usage: python -m bot")
+
+
+async def test_a_signal_during_a_slow_start_ends_it(slack, claude, tmp_path):
+    claude.model_delay = 600  # Claude takes its time to answer the start-up check
+    bot = await run_bot(tmp_path, bot_env(slack, claude))
+    await claude.wait_for(lambda: claude.model_lookups, timeout=60, what="the model check")
+    bot.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 0 and b"Traceback" not in out + err

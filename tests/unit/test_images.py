@@ -1,4 +1,4 @@
-"""Image normalisation (SPEC §5): a corpus of real-world cases built here, in memory, with
+"""Image normalisation: a corpus of real-world cases built here, in memory, with
 Pillow and pillow-heif — orientation, odd modes, animation, HEIC, bombs, broken and fake files."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def close(pixel, colour, tolerance: int = 40) -> bool:
 
 
 def checked(data: bytes) -> tuple[PreparedImage, Image.Image]:
-    """Prepare `data` and check every promise of SPEC §5 against the source size."""
+    """Prepare `data` and check every promise of docs/behaviour.md against the source size."""
     source = Image.open(io.BytesIO(data))
     src_w, src_h = source.size
     # Pillow's TIFF plugin and pillow-heif already report (and decode) the upright size.
