@@ -194,17 +194,10 @@ def _writer(deps: Deps, question: Question) -> ReplyWriter:
 
 
 async def answer(deps: Deps, question: Question) -> None:
-    """Answer, then record the answer (ledger row, metrics) whatever its outcome."""
-    record = AnswerRecord(deps, question)
-    try:
-        await _deliver(deps, question, record)
-    finally:
-        await record.finish()  # once, whatever happened (a no-op when already recorded)
-
-
-async def _deliver(deps: Deps, question: Question, record: AnswerRecord) -> None:
+    """Answer in Slack, then record the answer (ledger row, metrics) whatever its outcome."""
     writer = _writer(deps, question)
-    placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it (§4, §8)
+    placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it
+    record = AnswerRecord(deps, question)
     deps.files.prefetch(question.files)  # the question's files download alongside it
     status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None

@@ -28,7 +28,6 @@ class AnswerRecord:
         self.outcome: str | None = None  # set by the answer when it knows better
         self.reason: str | None = None  # why it was refused (outcome "refused")
         self.first_ts: str | None = None  # the answer's first message
-        self._finished = False
         self._texted = False
         deps.metrics.in_flight.inc()
 
@@ -72,18 +71,15 @@ class AnswerRecord:
             forward(delta)
         return on_text
 
-    async def finish(self, outcome: str | None = None) -> None:
-        """Record the answer once: `outcome` if given, else what the answer set, else
-        `answered` (or `failed` when Claude's stream failed or never ran)."""
-        if self._finished:
-            return
-        self._finished = True
+    async def finish(self) -> None:
+        """Record the answer, once: the outcome the answer set, else `answered` (or `failed`
+        when Claude's stream failed or never ran)."""
         seconds = self._since_event()
         metrics = self.deps.metrics
         metrics.in_flight.dec()
         metrics.answer_seconds.observe(seconds)
         if self.deps.ledger is not None:
-            await self.deps.ledger.record(self._row(outcome or self.outcome or (
+            await self.deps.ledger.record(self._row(self.outcome or (
                 "answered" if self.answered else "failed"), seconds))
 
     def _row(self, outcome: str, seconds: float) -> UsageRow:

@@ -6,21 +6,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps, Question
 from bot.listeners import hand_on
-from bot.policy.origin import event_asker
+from bot.policy.origin import event_asker, installation_team
 from bot.tasks import Inflight
-
-
-def installation_team(body: dict) -> str:
-    """The workspace that installed the app, whose budget an answer uses. In a channel shared
-    with another organisation (Slack Connect) the event's own `team` can be that organisation."""
-    authorizations = body.get("authorizations") or [{}]
-    return authorizations[0].get("team_id") or body.get("team_id", "")
 
 
 def question_from(event: dict, body: dict) -> Question:
     """A person's message event (mention or message) as the question to answer."""
     thread_ts = event.get("thread_ts")
-    team = installation_team(body)
+    team = installation_team(body)  # whose budget: never the event's `team` (Slack Connect)
     return Question(
         team=team,
         user_team=event.get("user_team") or event.get("team") or team,
