@@ -13,7 +13,8 @@ from bot.ledger import UsageRow
 from bot.ledger.rows import now
 
 if TYPE_CHECKING:
-    from bot.answer import Deps, Question
+    from bot.answer import Deps
+from bot.question import Question
 
 
 class AnswerRecord:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answer import Deps, Question, answer
+from bot.answer import Deps, answer
 from bot.policy.decide import AnswerSettings, Asker, Refusal
 from bot.policy.gate import admit, refuse
+from bot.question import Question
 from bot.tasks import Inflight
 
 

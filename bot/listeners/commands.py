@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.answer import Deps, Question
+from bot.answer import Deps
 from bot.listeners import hand_on
 from bot.policy.decide import Refusal
 from bot.policy.gate import admit, record_refusal, usage_report
 from bot.policy.origin import command_asker
+from bot.question import Question
 from bot.tasks import Inflight
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.answer import Deps, Question
+from bot.answer import Deps
 from bot.listeners import hand_on
 from bot.policy.origin import event_asker, installation_team
+from bot.question import Question
 from bot.tasks import Inflight
 
 

@@ -23,7 +23,8 @@ from bot.policy.usage import usage_text, workspace_breakdown
 from bot.slack_errors import SLACK_FAILURES, slack_error
 
 if TYPE_CHECKING:
-    from bot.answer import Deps, Question
+    from bot.answer import Deps
+from bot.question import Question
 
 log = logging.getLogger(__name__)
 
