@@ -1,12 +1,14 @@
 """Image links: a picture linked in a message reaches Claude as a `url` image, which Claude's
 servers fetch (the bot never does); a link Claude cannot use is named, and the answer goes on."""
 
+import aiohttp
 import pytest
 
 from bot.devserver.claude import Reply
 from bot.devserver.claude_links import Linked
 from tests.e2e.helpers import answered, body_of, notices_of
 from tests.e2e.other_host import OtherHost
+from tests.e2e.sandbox_client import PageClient, running_sandbox
 from tests.e2e.test_files import content_of, kinds, png
 from tests.e2e.test_policy import policy_bot
 
@@ -150,3 +152,12 @@ async def test_the_per_request_ceiling_counts_linked_images(slack, claude, make_
                                      for m in slack.bot_messages()), what="the notice")
     [count] = claude.requests  # token counting takes no url source: counted without it
     assert (count.path, count.status) == ("/v1/messages/count_tokens", 200)
+
+
+async def test_the_sandbox_standin_reports_a_linked_picture(tmp_path):
+    async with running_sandbox(tmp_path) as sandbox, aiohttp.ClientSession() as session:
+        await PageClient(sandbox, session).say(f"@Claude what is {CHART} about?")
+        [reply] = await answered(sandbox.workspace, CH)
+    assert f"image link  {CHART} (Claude fetches it; not fetched offline)" in body_of(reply)
+    [request] = sandbox.standin.requests
+    assert request.body["messages"][0]["content"][0] == linked(CHART)
