@@ -36,7 +36,7 @@ SHOWN_CHARS = 300  # a longer address is shortened in the notice (and tried agai
 
 # Slack's `<url>` / `<url|label>` markup, or a bare address (a /claude question arrives as
 # typed). Neither may hold whitespace, `<`, `>`, `|` or a backtick.
-_LINK = re.compile(r"<(https?://[^\s<>|`]+)(?:\|[^>]*)?>|(https?://[^\s<>|`]+)", re.I)
+_LINK = re.compile(r"<(https?://[^\s<>|`]+)(?:\|[^<>]*)?>|(https?://[^\s<>|`]+)", re.I)
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)  # code is quoted, not linked
 _TRAILING = ".,;:!?)]}'\""  # punctuation after a bare address ends the sentence, not the link
 _LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
