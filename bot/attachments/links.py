@@ -42,6 +42,8 @@ _TRAILING = ".,;:!?)]}'\""  # punctuation after a bare address ends the sentence
 _LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 _TLD = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 _NAMED = re.compile(r"`([^`]+)`")
+# Claude's words for a linked image it could not use (see bot/devserver/claude_links.py)
+_LINK_FAILURE = re.compile(r"download|could not process image|robots\.txt|url", re.I)
 
 
 def _unescape(text: str) -> str:
@@ -151,16 +153,13 @@ def links_notice(urls: list[str]) -> str:
             "the answer went ahead without them.")
 
 
-_LINK_FAILURE = re.compile(r"download|could not process image|robots\.txt|url", re.I)
-
-
 async def ask_with_links(ask: Callable[[list[dict]], Awaitable[ClaudeResult]],
                          turns: list[dict]) -> tuple[ClaudeResult, list[str]]:
     """Ask Claude; when it refuses a request holding linked images (HTTP 400: it could not
     download or read one, and its error does not say which), ask again at once without them.
     The result, and the notices to add."""
     result = await ask(turns)
-    sent = links_in(turns)
+    sent = list(dict.fromkeys(links_in(turns)))  # a link shared twice is named once
     if result.rejected is None or not sent:
         return result, []
     log.info("Claude refused a request with %d linked image(s): asking again without them",

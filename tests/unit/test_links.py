@@ -183,3 +183,14 @@ def test_a_request_without_links_is_not_asked_again():
 
     asyncio.run(ask_with_links(ask, without_links(TURNS)))
     assert len(requests) == 1
+
+
+def test_a_link_shared_twice_is_named_once():
+    answers = iter(["Unable to download the file.", None])
+
+    async def ask(turns):
+        return result(next(answers))
+
+    twice = [*TURNS, {"role": "assistant", "content": [{"type": "text", "text": "?"}]}, *TURNS]
+    _, [notice] = asyncio.run(ask_with_links(ask, twice))
+    assert notice == links_notice([CHART])
