@@ -7,7 +7,9 @@ file. Please verify the URL and try again." — the message, without the address
 position, that projects using url images report from the real API (e.g. the error reports in
 github.com/acoyfellow/my-ax/issues/91 and the request id req_011CYAtVCi31nkqkgUGYaAh4 quoted in
 public tests). A body that is not a JPEG, PNG, GIF or WebP gets "Could not process image", the
-API's 400 for an image it cannot read (github.com/anthropics/claude-code/issues/19642).
+API's 400 for an image it cannot read (github.com/anthropics/claude-code/issues/19642). (A site
+whose robots.txt shuts Claude's fetcher out gets a 400 of its own, "This URL is disallowed by
+the website's robots.txt file": github.com/vercel/ai/issues/6279.)
 """
 
 from __future__ import annotations

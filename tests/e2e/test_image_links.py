@@ -4,6 +4,7 @@ servers fetch (the bot never does); a link Claude cannot use is named, and the a
 import aiohttp
 import pytest
 
+from bot.attachments.links import links_notice
 from bot.devserver.claude import Reply
 from bot.devserver.claude_links import Linked
 from tests.e2e.helpers import answered, body_of, notices_of
@@ -161,3 +162,20 @@ async def test_the_sandbox_standin_reports_a_linked_picture(tmp_path):
     assert f"image link  {CHART} (Claude fetches it; not fetched offline)" in body_of(reply)
     [request] = sandbox.standin.requests
     assert request.body["messages"][0]["content"][0] == linked(CHART)
+
+
+async def test_after_a_restart_the_thread_still_says_which_link_to_leave_out(
+        slack, claude, make_bot):
+    # An earlier process answered this thread and named the link; this one never saw it fail.
+    root = slack.add_message(CH, user="U0ALICE", text=f"<@UBOT> see <{BROKEN}>")
+    slack.add_message(CH, user="UBOT", bot_id=slack.bot_id, thread_ts=root["ts"],
+                      text="No picture.", blocks=[
+        {"type": "markdown", "text": "No picture."},
+        {"type": "section", "text": {"type": "mrkdwn", "text": links_notice([BROKEN])}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "`claude-sonnet-5-5`"}]}])
+    await make_bot()
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> and now?", thread_ts=root["ts"])
+    await answered(slack, CH, count=2)
+    assert statuses(claude) == [200]
+    assert [kinds(t["content"]) for t in claude.requests[0].body["messages"]] == [
+        ["text"], ["text"], ["text"]]
