@@ -15,7 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.attachments.files import FileReader
-from bot.claude import stream_answer
+from bot.attachments.links import ask_with_links, linked_images
+from bot.claude import ClaudeResult, stream_answer
 from bot.config import Settings
 from bot.conversation import (
     QUESTION_EVENT,
@@ -127,8 +128,9 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     effective = question.settings or answer_settings(deps.policy.current, settings,
                                                      question.channel)
     # A refused exchange's files are never sent: they take no room in the request.
+    wanted = without_refused(messages, deps.me)
     attachments, file_notices = await deps.files.for_messages(
-        without_refused(messages, deps.me), question.ts, effective.model)
+        wanted, question.ts, effective.model, linked_images(wanted, deps.me, question.ts))
     system = system_prompt(effective.system_prompt)
     turns, trimmed = _request_turns(deps, effective, messages, attachments, system)
     if refusal := await over_ceiling(deps.claude, effective, system, turns):
@@ -141,13 +143,16 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         answered = answered or bool(delta.strip())
         on_text(delta)
 
-    result = await stream_answer(
-        deps.claude, model=effective.model, max_tokens=effective.max_tokens,
-        system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=record.on_text(on_delta), effort=settings.claude_effort,
-        on_usage=record.saw)
+    async def ask(turns: list[dict]) -> ClaudeResult:
+        return await stream_answer(
+            deps.claude, model=effective.model, max_tokens=effective.max_tokens,
+            system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
+            on_text=record.on_text(on_delta), effort=settings.claude_effort,
+            on_usage=record.saw)
+
+    result, link_notices = await ask_with_links(ask, turns)
     record.result = result
-    notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
+    notices = [*notices, *file_notices, *link_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, effective.max_tokens, answered)]
     footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
                          settings.claude_prices)

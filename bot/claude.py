@@ -39,6 +39,7 @@ class ClaudeResult:
     failure: str | None = None  # why the stream ended early, in plain words
     request_id: str | None = None
     stop_explanation: str | None = None  # a refusal's stop_details.explanation
+    rejected: str | None = None  # Claude's own words when it refused the request (HTTP 400)
 
 
 def _usage(message: anthropic.types.Message | None) -> Usage:
@@ -132,9 +133,12 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
         snapshot = _snapshot(stream)
         request_id = _request_id(error, stream)
         log.warning("Claude stream failed (%s, request id %s)", type(error).__name__, request_id)
+        rejected = ((error.api_message or "") if isinstance(error, anthropic.BadRequestError)
+                    else None)
         return ClaudeResult(snapshot.model if snapshot else model, _usage(snapshot),
                             snapshot.stop_reason if snapshot else None,
-                            failure_reason(error, model, idle_timeout), request_id)
+                            failure_reason(error, model, idle_timeout), request_id,
+                            rejected=rejected)
 
 
 _WARM_UP_EVENTS = [

@@ -115,6 +115,11 @@ def _notices_and_footer(message: dict) -> list[str]:
     return found
 
 
+def notices_in(message: dict) -> list[str]:
+    """The notices one of the bot's messages carries."""
+    return [notice for notice in _notices_and_footer(message) if notice != "footer"]
+
+
 def refused(message: dict) -> bool:
     """Whether one of the bot's messages ends an answer Claude refused."""
     return any(notice.startswith(REFUSED) for notice in _notices_and_footer(message))
@@ -158,8 +163,9 @@ def thread_units(messages: list[dict], me: Me,
             continue
         if me.wrote(message):
             question = question_of(message)
-            if question:
-                units.append(_turn("user", [{"type": "text", "text": user_text(
+            if question:  # with the image links it named
+                files = (attachments or {}).get(message.get("ts", ""), [])
+                units.append(_turn("user", [*files, {"type": "text", "text": user_text(
                     question["user"], question.get("text", ""), me.user_id)}]))
             said = said_by_bot(message)
             if said:

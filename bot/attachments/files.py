@@ -1,7 +1,7 @@
 """The files of a conversation as Claude content: downloaded in parallel, converted
-once and cached by file id, the newest MAX_IMAGES images kept, the newest files that fit in
-one Claude request kept, and every file that could not be read or was left out named in a
-short notice."""
+once and cached by file id, the newest MAX_IMAGES images kept (image links count too), the
+newest files that fit in one Claude request kept, and every file that could not be read or was
+left out named in a short notice."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bot.attachments.limits import (
     fit_request,
     media_limit,
 )
+from bot.attachments.links import image_block
 from bot.attachments.pdf_pages import pdf_pages
 from bot.config import Settings
 from bot.slack_errors import SLACK_FAILURES, slack_error
@@ -85,19 +86,26 @@ class FileReader:
             self._cache.popitem(last=False)
         return task, True
 
-    async def for_messages(self, messages: list[dict], asked_ts: str, model: str
+    async def for_messages(self, messages: list[dict], asked_ts: str, model: str,
+                           links: dict[str, list[str]] | None = None
                            ) -> tuple[dict[str, list[dict]], list[str]]:
-        """Content blocks per message ts for a request to `model`, and notices for files that
-        could not be read (each reported once: by the first answer that tried it) or were left
-        out to keep the request within Claude's limits."""
+        """Content blocks per message ts for a request to `model` (with the image `links` of
+        each message ts after its files), and notices for files that could not be read (each
+        reported once: by the first answer that tried it) or were left out to keep the
+        request within Claude's limits."""
         wanted = [(m.get("ts", ""), f) for m in messages for f in (m.get("files") or ())
                   if isinstance(f, dict) and f.get("id")]
         tasks = [(ts, *self._task(f)) for ts, f in wanted]
         results = await asyncio.gather(*(task for _, task, _ in tasks))
+        found = [(ts, fresh, prepared)
+                 for (ts, _task, fresh), prepared in zip(tasks, results, strict=True)]
+        found += [(ts, False, _linked(url)) for ts, urls in (links or {}).items() for url in urls]
+        order = {m.get("ts", ""): n for n, m in enumerate(messages)}
+        found.sort(key=lambda entry: order.get(entry[0], -1))  # stable: files, then links
         notices = []
-        images_left = self.max_images
+        images_left = self.max_images  # uploaded and linked images together
         chosen: list[tuple[str, Prepared]] = []  # newest first
-        for (ts, _task, fresh), prepared in reversed(list(zip(tasks, results, strict=True))):
+        for ts, fresh, prepared in reversed(found):
             if prepared.problem and (fresh or ts == asked_ts):
                 notices.append(prepared.problem)
             if prepared.is_image:
@@ -165,6 +173,12 @@ async def _convert(kind: str, data: bytes, file: dict) -> Prepared:
                if cut else None)
     return Prepared(blocks, problem, is_image=kind == "image", name=name, pages=pages,
                     size=len(json.dumps(blocks)))
+
+
+def _linked(url: str) -> Prepared:
+    """An image link: Claude's servers fetch it, so it is only an address here."""
+    block = image_block(url)
+    return Prepared([block], is_image=True, name=url, size=len(json.dumps(block)))
 
 
 def _problem(file: dict, reason: str, skipped: bool = False) -> Prepared:

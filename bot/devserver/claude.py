@@ -3,7 +3,8 @@
 It speaks the real wire format (SSE framing and event order, error bodies, request-id,
 x-should-retry, retry-after). Each accepted /v1/messages request is answered by a `Reply`: queued
 replies first (each for `times` requests), then `responder(body)`, then `default`. count_tokens
-and rejected requests (auth, validation) never use up a queued reply.
+and rejected requests (auth, validation, linked images it cannot fetch) never use up a queued
+reply.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .claude_links import Linked, fetch_problem
 from .claude_models import KNOWN_MODELS, model_info
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
@@ -75,6 +77,9 @@ class ClaudeServer:
         self.default = default or Reply()
         self.responder: Callable[[dict], Reply] | None = None
         self.requests: list[Recorded] = []
+        # What each address serves to image blocks with a url source (see claude_links.py);
+        # None: every linked image is taken as readable (the offline sandbox).
+        self.links: dict[str, Linked] | None = {}
         # (request_id, monotonic time of the stream's last event: message_stop, error, or the
         # moment a stall/drop began); one entry per finished stream.
         self.stream_events: list[tuple[str, float]] = []
@@ -180,7 +185,8 @@ class ClaudeServer:
         elif not isinstance(body, dict):
             error = error_response(
                 rid, 400, message="There was an error parsing the body of your request.")
-        elif message := validate(body, counting=request.path.endswith("/count_tokens")):
+        elif message := (validate(body, counting=request.path.endswith("/count_tokens"))
+                         or fetch_problem(body, self.links)):  # Claude fetches links last
             error = error_response(rid, 400, message=message)
         else:
             error = None

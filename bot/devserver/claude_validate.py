@@ -79,6 +79,8 @@ def _check_output_config(config: object) -> str | None:
 def _check_source(block: dict, where: str, counting: bool) -> str | None:
     kind, source = block["type"], block.get("source")
     stype = source.get("type") if isinstance(source, dict) else None
+    if stype == "url" and not isinstance(source.get("url"), str):
+        return f"{where}.{kind}.source.url: Field required"
     if stype in ("url", "file") or (kind == "document" and stype in ("text", "content")):
         # Not inspectable here; count_tokens refuses url and file sources like the real API.
         if counting and stype in ("url", "file"):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import anthropic
 
+from bot.attachments.links import image_block, links_in, without_links
 from bot.conversation import estimate_tokens
 from bot.ledger import UsageRow
 from bot.policy.decide import (
@@ -77,17 +78,19 @@ async def over_ceiling(claude: anthropic.AsyncAnthropic, settings: AnswerSetting
     estimate = estimate_tokens(system) + sum(estimate_tokens(t["content"]) for t in turns)
     if estimate <= ceiling:
         return None
-    try:
+    try:  # token counting refuses url sources (token-counting docs): linked images are guessed
         counted = await claude.messages.count_tokens(
-            model=settings.model, system=system, messages=turns, timeout=COUNT_TIMEOUT)
+            model=settings.model, system=system, messages=without_links(turns),
+            timeout=COUNT_TIMEOUT)
     except anthropic.APIError as error:
         log.warning("could not count the request's tokens (%s): answering without the "
                     "per-request ceiling", type(error).__name__)
         return None
-    if counted.input_tokens <= ceiling:
+    tokens = counted.input_tokens + estimate_tokens([image_block(u) for u in links_in(turns)])
+    if tokens <= ceiling:
         return None
     return Refusal("request_tokens", (
-        f":no_entry_sign: This conversation is too large to answer: {counted.input_tokens:,} "
+        f":no_entry_sign: This conversation is too large to answer: {tokens:,} "
         f"tokens, more than the {ceiling:,} one answer may send. Start a new thread or share "
         "fewer files."))
 

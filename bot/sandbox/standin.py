@@ -1,7 +1,7 @@
 """The offline Claude of the sandbox: the project's Claude server (bot/devserver/claude.py),
 answering every request with a Markdown description of what the bot sent — turns, speakers,
-images with their size and token estimate, documents — streamed at a readable pace with usage
-counted from the request itself."""
+images with their size and token estimate, image links, documents — streamed at a readable
+pace with usage counted from the request itself."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ ANSWER_SECONDS = 4.0  # how long one answer takes to stream: readable, yet quick
 THINKING_SECONDS = 0.6  # before the first word, so the placeholder is seen
 TOKENS_PER_PDF_PAGE = 1_500  # roughly what a page of text and its picture cost
 IMAGE_PIXELS_PER_TOKEN = 750  # Claude: an image costs about width × height / 750 tokens
+IMAGE_TOKENS = 1_600  # at most, for an image Claude fetches: it scales larger ones down
+LINK_CHARS = 80  # of a linked image's address shown in the table
 _SPEAKER = re.compile(r"<@([UW][A-Z0-9]+)>:")
 _FILE = re.compile(r'^<file name="([^"]*)">\n(.*)\n</file>$', re.S)
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
@@ -27,6 +29,7 @@ _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 def standin_server(seconds: float = ANSWER_SECONDS) -> ClaudeServer:
     server = ClaudeServer(api_key="sk-ant-sandbox-offline")
     server.responder = lambda body: describe(body, seconds)
+    server.links = None  # offline: a linked image is reported, never fetched
     return server
 
 
@@ -81,6 +84,11 @@ def _note_text(text: str, speakers: list[str], files: list) -> str:
 def _image(block: dict, number: int) -> tuple[str, str, str, int]:
     source = block.get("source") or {}
     name = f"image {number}"
+    if source.get("type") == "url":  # Claude's servers would fetch it; nothing is fetched here
+        url = str(source.get("url", "")).replace("|", "%7C")
+        shown = url if len(url) <= LINK_CHARS else url[:LINK_CHARS - 1] + "…"
+        return name, "image link", f"{shown} (Claude fetches it; not fetched offline)", \
+            IMAGE_TOKENS
     try:
         data = base64.b64decode(source.get("data", ""), validate=True)
         width, height = Image.open(io.BytesIO(data)).size

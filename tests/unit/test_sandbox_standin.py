@@ -63,3 +63,13 @@ def test_a_request_without_files_or_names_is_described_too():
                       "messages": [{"role": "user", "content": "hi"}]})
     assert "No files came with this conversation." in reply.text
     assert "none named" in reply.text
+
+
+def test_it_reports_linked_images_without_fetching_them():
+    url = "https://charts.example.com/q3/" + "x" * 100 + "/chart.png"
+    request = {**REQUEST, "messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "url", "url": url}},
+        {"type": "text", "text": "<@U0ALICE>: this?"}]}]}
+    text = describe(request).text
+    assert "| image 1 | image link | https://charts.example.com/q3/xx" in text
+    assert "… (Claude fetches it; not fetched offline) | 1,600 |" in text
