@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .claude_models import KNOWN_MODELS, model_info
+from .claude_models import EFFORT_LEVELS, KNOWN_MODELS, effort_refused, model_info
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
     DEFAULT_MESSAGES,
@@ -51,6 +51,8 @@ class Reply:
     drop_after: int | None = None  # text chars sent before the connection is closed mid-body
     http_status: int | None = None  # answer with this HTTP error instead of a message
     error_message: str | None = None
+    error_page: str | None = None  # the error's body is this HTML page, not JSON (a proxy's,
+    # as Cloudflare answers 413 before the API sees the request)
     retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
     ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
     times: int = 1  # how many requests this reply answers when queued
@@ -70,6 +72,7 @@ class ClaudeServer:
     def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
         self.api_key = api_key
         self.models = dict(KNOWN_MODELS)  # id → max_tokens, for GET /v1/models/{id}
+        self.efforts = dict(EFFORT_LEVELS)  # id → the effort levels it takes (none if absent)
         self.model_lookups: list[str] = []
         self.model_delay = 0.0  # seconds GET /v1/models waits before answering
         self.default = default or Reply()
@@ -180,7 +183,8 @@ class ClaudeServer:
         elif not isinstance(body, dict):
             error = error_response(
                 rid, 400, message="There was an error parsing the body of your request.")
-        elif message := validate(body, counting=request.path.endswith("/count_tokens")):
+        elif message := (validate(body, counting=request.path.endswith("/count_tokens"))
+                         or self._effort_refused(body)):
             error = error_response(rid, 400, message=message)
         else:
             error = None
@@ -189,6 +193,11 @@ class ClaudeServer:
         self.requests.append(record)
         self._notify()
         return body, record, error
+
+    def _effort_refused(self, body: dict) -> str | None:
+        if body.get("model") not in self.models:
+            return None
+        return effort_refused(body, self.efforts.get(body["model"], ()))
 
     async def _model(self, request: web.Request) -> web.Response:
         rid = new_id("req_011C")
@@ -202,8 +211,8 @@ class ClaudeServer:
             return error_response(rid, 401)
         if model_id not in self.models:
             return error_response(rid, 404, message=f"model: {model_id}")
-        return web.json_response(model_info(model_id, self.models[model_id]),
-                                 headers={"request-id": rid})
+        info = model_info(model_id, self.models[model_id], self.efforts.get(model_id, ()))
+        return web.json_response(info, headers={"request-id": rid})
 
     async def _count_tokens(self, request: web.Request) -> web.Response:
         rid = new_id("req_011C")
@@ -220,6 +229,9 @@ class ClaudeServer:
         reply = self._pick(body)
         if reply.http_status is not None:
             record.status = reply.http_status
+            if reply.error_page is not None:
+                return web.Response(status=reply.http_status, text=reply.error_page,
+                                    content_type="text/html")
             return error_response(
                 rid, reply.http_status, message=reply.error_message, retry_after=reply.retry_after
             )
