@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.feedback import FEEDBACK_CHARACTERS, feedback_block
+from bot.slack_text import escape
 
 # Slack: all `markdown` blocks of one message share 12,000 characters, and the text of all its
 # blocks together must stay under about 12,000 too (`msg_blocks_too_long`, refused at as little
@@ -204,6 +205,8 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
         blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": THINKING}})
-    shown = segment.strip() or (THINKING if not notices and not footer else "")
+    # The fallback is mrkdwn: the answer's own `&`, `<`, `>` escaped, so Slack neither reads
+    # them as its markup nor stores them differently (read back, they are unescaped).
+    shown = escape(segment.strip()) or (THINKING if not notices and not footer else "")
     fallback = "\n\n".join(p for p in (header, shown, *notices) if p) or THINKING
     return {"text": _clip(fallback, TEXT_LIMIT), "blocks": blocks}
