@@ -49,6 +49,7 @@ class Reply:
     error_type: str = "overloaded_error"
     stall_after: int | None = None  # text chars sent before going silent (see release_stalls)
     drop_after: int | None = None  # text chars sent before the connection is closed mid-body
+    hold_at: int | None = None  # text chars sent before the stream waits for resume()
     http_status: int | None = None  # answer with this HTTP error instead of a message
     error_message: str | None = None
     error_page: str | None = None  # the error's body is this HTML page, not JSON (a proxy's,
@@ -91,6 +92,7 @@ class ClaudeServer:
         self._last_event: dict[str, float] = {}
         self._changed = asyncio.Event()  # replaced after each notification
         self._release = asyncio.Event()  # replaced on every release_stalls()
+        self._resume = asyncio.Event()  # replaced on every resume()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
@@ -107,6 +109,7 @@ class ClaudeServer:
     async def stop(self) -> None:
         self._stopping.set()  # wakes every delay and ping wait
         self.release_stalls()
+        self.resume()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -125,6 +128,11 @@ class ClaudeServer:
         """Close the connections of responses stalled so far (later stalls are unaffected)."""
         self._release.set()
         self._release = asyncio.Event()
+
+    def resume(self) -> None:
+        """Let the streams held at their `hold_at` go on."""
+        self._resume.set()
+        self._resume = asyncio.Event()
 
     def first_delta_at(self, request_id: str) -> float | None:
         """Monotonic time the first text_delta of that request was written."""
@@ -307,10 +315,15 @@ class ClaudeServer:
             await send("content_block_start", index=index, content_block=start)
             if index == 0:
                 await send("ping")  # recorded streams ping right after the first block opens
-            for at in range(0, len(text), reply.chunk_chars):
+            hold = reply.hold_at if kind == "text" and reply.hold_at else None
+            starts = sorted({*range(0, len(text), reply.chunk_chars),
+                             *([hold] if hold and hold < len(text) else [])})
+            for at, end in zip(starts, [*starts[1:], len(text)], strict=False):  # no text, no delta
+                if at == hold and await idle(math.inf, self._resume) and self._stopping.is_set():
+                    raise ConnectionAbortedError("server stopping")
                 if index or at:
                     await pause(reply.delay)
-                piece = {"type": f"{kind}_delta", kind: text[at : at + reply.chunk_chars]}
+                piece = {"type": f"{kind}_delta", kind: text[at:end]}
                 await send("content_block_delta", index=index, delta=piece)
 
         def finished(at: float) -> None:
