@@ -91,7 +91,7 @@ async def check_claude(claude: anthropic.AsyncAnthropic, model: str, effort: str
 
 def effort_levels(info: anthropic.types.ModelInfo) -> tuple[str, ...] | None:
     """The effort levels a model takes, from `capabilities.effort` (None: not said)."""
-    effort = info.capabilities.effort if info.capabilities is not None else None
+    effort = getattr(info.capabilities, "effort", None)  # absent from older API versions
     if effort is None:
         return None
     if not effort.supported:
