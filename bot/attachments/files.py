@@ -142,7 +142,7 @@ class FileReader:
         try:
             data = await download(self.http, url, token=self.token, trusted=self.trusted,
                                   max_bytes=self.max_bytes,
-                                  markup_size=file.get("size") if is_markup(file) else None)
+                                  markup=is_markup(file), size=file.get("size"))
         except DownloadError as error:
             return _problem(file, str(error))
         return await _convert(kind, data, file)
