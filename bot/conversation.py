@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from bot.footer import is_footer
 from bot.notices import REFUSED, is_notice
 from bot.reply.render import THINKING
 from bot.rich_text import rich_text_markdown
@@ -87,7 +88,7 @@ def said_by_bot(message: dict) -> str:
         paragraphs = paragraphs[1:]  # the quoted question heads a /claude answer
     kept = []
     for paragraph in paragraphs:
-        if is_notice(paragraph) or paragraph.strip() == THINKING:
+        if is_notice(paragraph) or is_footer(paragraph) or paragraph.strip() == THINKING:
             break
         kept.append(paragraph)
     said = unescape("\n\n".join(kept)).strip()

@@ -36,3 +36,18 @@ async def test_an_earlier_answer_comes_back_to_claude_exactly(slack, claude, mak
     turns = claude.requests[-1].body["messages"]
     assert [t["role"] for t in turns] == ["user", "assistant", "user"]
     assert turns[1]["content"] == [{"type": "text", "text": answer}]
+
+
+async def test_an_answer_shown_as_plain_text_comes_back_without_its_footer(slack, claude,
+                                                                           make_bot):
+    claude.default = Reply(text=ANSWER)
+    await make_bot()
+    slack.fail_next("chat.update", status=200, error="invalid_blocks", retry_after=None)
+    root = await slack.user_message(CH, "U0ALICE", "<@UBOT> how do I compare?")
+    await slack.wait_for(lambda: any("`claude-sonnet-5-5` · " in m["text"]
+                                     for m in slack.bot_messages(CH)),
+                         what="the answer in plain text, with its footer")
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> and then?", thread_ts=root["ts"])
+    await answered(slack, CH)
+    turns = claude.requests[-1].body["messages"]
+    assert turns[1]["content"] == [{"type": "text", "text": ANSWER}]
