@@ -61,7 +61,10 @@ class Bot:
         """Check the tokens and the model, then connect to Slack (Socket Mode) or start
         serving HTTP."""
         auth = await check_slack(self.deps.slack, self.settings)
-        await check_claude(self.deps.claude, self.settings.claude_model)
+        channel_models = {f"channel.{channel}.model": rules.model for channel, rules
+                          in self.deps.policy.current.channel.items() if rules.model}
+        await check_claude(self.deps.claude, self.settings.claude_model,
+                           self.settings.claude_effort, channel_models)
         self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         if self.redis is not None:
             try:

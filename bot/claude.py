@@ -64,6 +64,8 @@ def failure_reason(error: BaseException, model: str, idle_timeout: float) -> str
         kind = error.type or ""
         if kind in _REASONS:
             return _REASONS[kind]
+        if error.status_code == 413:  # a proxy's page (Cloudflare's), not the API's JSON
+            return _REASONS["request_too_large"]
         if kind == "not_found_error" or error.status_code == 404:
             return f"the model `{model}` was not found; check CLAUDE_MODEL"
         if kind == "invalid_request_error" or error.status_code == 400:

@@ -11,8 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from bot.footer import is_footer
 from bot.notices import REFUSED, is_notice
 from bot.reply.render import THINKING
+from bot.rich_text import rich_text_markdown
+from bot.slack_text import unescape
 
 SYSTEM_PROMPT = (
     "You are Claude, an AI assistant made by Anthropic, talking with people inside Slack. "
@@ -64,7 +67,7 @@ def decode_slack_text(text: str, bot_user_id: str | None = None) -> str:
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
     text = _SUBTEAM.sub(lambda m: m.group(2) or "@" + m.group(1), text)
     text = _USER.sub(lambda m: f"<@{m.group(1)}>", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    return unescape(text).strip()
 
 
 def system_prompt(extra: str | None) -> list[dict]:
@@ -73,9 +76,11 @@ def system_prompt(extra: str | None) -> list[dict]:
 
 
 def said_by_bot(message: dict) -> str:
-    """The answer text of one of the bot's messages, without status, notices or footer."""
-    markdown = [b.get("text", "") for b in message.get("blocks") or ()
-                if b.get("type") == "markdown"]
+    """The answer text of one of the bot's messages, without status, notices or footer: its
+    `markdown` blocks as posted; else its `text` fallback, Slack's entities unescaped; else
+    the blocks Slack translated the Markdown into (a streamed message may have no text)."""
+    blocks = message.get("blocks") or ()
+    markdown = [b.get("text", "") for b in blocks if b.get("type") == "markdown"]
     if markdown:
         return "\n".join(markdown).strip()
     paragraphs = (message.get("text") or "").split("\n\n")
@@ -83,10 +88,14 @@ def said_by_bot(message: dict) -> str:
         paragraphs = paragraphs[1:]  # the quoted question heads a /claude answer
     kept = []
     for paragraph in paragraphs:
-        if is_notice(paragraph) or paragraph.strip() == THINKING:
+        if is_notice(paragraph) or is_footer(paragraph) or paragraph.strip() == THINKING:
             break
         kept.append(paragraph)
-    return "\n\n".join(kept).strip()
+    said = unescape("\n\n".join(kept)).strip()
+    if said:
+        return said
+    translated = (rich_text_markdown(b) for b in blocks if b.get("type") == "rich_text")
+    return "\n\n".join(t for t in translated if t).strip()
 
 
 def question_of(message: dict) -> dict | None:

@@ -109,3 +109,11 @@ def footer_text(model: str, usage: Usage, elapsed: float,
     parts.append(f"{elapsed:.1f} s")
     return " · ".join(parts)
 
+
+_FOOTER = re.compile(r"^`[^`\n]+` · [\d,]+ in · [\d,]+ out")
+
+
+def is_footer(paragraph: str) -> bool:
+    """Whether a paragraph of a message's text is the footer (put there when Slack refused the
+    message's blocks and it went out as plain text)."""
+    return bool(_FOOTER.match(paragraph.strip()))

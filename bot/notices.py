@@ -4,6 +4,7 @@ the thread is read back (notices are never sent to Claude as content)."""
 from __future__ import annotations
 
 from bot.claude import ClaudeResult
+from bot.slack_text import escape
 
 # Each notice starts with one of these, and nothing Claude writes is put after one.
 _EMOJI = (":warning:", ":no_entry_sign:", ":grey_question:", ":information_source:",
@@ -52,8 +53,7 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
         notices.append(f":warning: The answer was cut off at the output limit "
                        f"({max_tokens:,} tokens).")
     elif result.stop_reason == "refusal":
-        why = (result.stop_explanation or "").strip()[:500].replace("&", "&amp;")
-        why = why.replace("<", "&lt;").replace(">", "&gt;")  # shown as Slack mrkdwn
+        why = escape((result.stop_explanation or "").strip()[:500])  # shown as Slack mrkdwn
         notices.append(REFUSED + (f" {why}" if why else ""))
     elif result.stop_reason == "model_context_window_exceeded":
         notices.append(":warning: The conversation filled Claude's context window, so the "

@@ -6,7 +6,7 @@ model Claude rejects stops the bot."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 
 import aiohttp
 import anthropic
@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.config import Settings
+from bot.config import EFFORTS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +58,43 @@ async def socket_url(slack: AsyncWebClient, settings: Settings) -> str:
     return response["url"]
 
 
-async def check_claude(claude: anthropic.AsyncAnthropic, model: str) -> None:
-    """One `GET /v1/models/{model}`: a rejected key or an unknown model stops the bot."""
+async def check_claude(claude: anthropic.AsyncAnthropic, model: str, effort: str | None = None,
+                       channel_models: Mapping[str, str] | None = None) -> None:
+    """`GET /v1/models/{model}`: a rejected key or an unknown model stops the bot. With
+    CLAUDE_EFFORT set, the policy's channel models (setting → model) are looked up too, and a
+    level one of them does not take stops it: Claude would refuse every answer made with it."""
     checker = claude.with_options(max_retries=0, timeout=CLAUDE_CHECK_SECONDS)
-    try:
-        await checker.models.retrieve(model)
-    except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as error:
-        raise StartupError(f"Claude refused ANTHROPIC_API_KEY (HTTP {error.status_code}): "
-                           "create a key in the Claude Console and put it in .env.") from None
-    except anthropic.NotFoundError:
-        raise StartupError(f"CLAUDE_MODEL={model!r} is not a model this API key can use: set "
-                           "it to a current model id such as claude-sonnet-5-5.") from None
-    except (anthropic.APIStatusError, anthropic.APIConnectionError) as error:
-        log.warning("could not check the Claude key and model (%s); starting anyway",
-                    getattr(error, "status_code", None) or type(error).__name__)
+    looked_up = {model: "CLAUDE_MODEL"}
+    for setting, other in (channel_models or {}).items() if effort else ():
+        looked_up.setdefault(other, setting)
+    for name, setting in looked_up.items():
+        try:
+            info = await checker.models.retrieve(name)
+        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as error:
+            raise StartupError(f"Claude refused ANTHROPIC_API_KEY (HTTP {error.status_code}): "
+                               "create a key in the Claude Console and put it in .env.") from None
+        except anthropic.NotFoundError:
+            raise StartupError(f"{setting}={name!r} is not a model this API key can use: set "
+                               "it to a current model id such as claude-sonnet-5-5.") from None
+        except (anthropic.APIStatusError, anthropic.APIConnectionError) as error:
+            log.warning("could not check the Claude key and model (%s); starting anyway",
+                        getattr(error, "status_code", None) or type(error).__name__)
+            return
+        levels = effort_levels(info)
+        if effort and levels is not None and effort not in levels:
+            where = "" if setting == "CLAUDE_MODEL" else f" ({setting})"
+            raise StartupError(
+                f"CLAUDE_EFFORT={effort!r} is not an effort level {name}{where} takes (it takes "
+                f"{', '.join(levels) or 'none'}): set CLAUDE_EFFORT to a level every model "
+                "takes, or unset it for the model's default.")
+
+
+def effort_levels(info: anthropic.types.ModelInfo) -> tuple[str, ...] | None:
+    """The effort levels a model takes, from `capabilities.effort` (None: not said)."""
+    effort = getattr(info.capabilities, "effort", None)  # absent from older API versions
+    if effort is None:
+        return None
+    if not effort.supported:
+        return ()
+    return tuple(level for level in EFFORTS
+                 if (support := getattr(effort, level, None)) is not None and support.supported)

@@ -24,6 +24,11 @@ TEXT_EXTENSIONS = {
 TEXT_FILETYPES = TEXT_EXTENSIONS | {"text", "python", "javascript", "typescript", "shell",
                                     "markdown", "post", "csharp", "objc", "ruby", "rust",
                                     "kotlin", "golang", "powershell"}
+# Text files whose content is itself markup, so an HTML body is no sign that Slack answered
+# with its sign-in page instead of the file.
+MARKUP_TYPES = {"html", "htm", "xhtml", "xml", "svg"}
+MARKUP_MIMETYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml",
+                    "image/svg+xml"}
 IMAGE_FILETYPES = {"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "bmp", "tif", "tiff",
                    "avif", "ico", "mpo"}
 
@@ -43,6 +48,14 @@ def kind_of(file: dict) -> str:
             or suffix in TEXT_EXTENSIONS):
         return "text"
     return "other"
+
+
+def is_markup(file: dict) -> bool:
+    """Whether the file is declared HTML, XML or SVG (by its mimetype, filetype or name)."""
+    mimetype = (file.get("mimetype") or "").lower()
+    name = (file.get("name") or "").lower()
+    return (mimetype in MARKUP_MIMETYPES or (file.get("filetype") or "").lower() in MARKUP_TYPES
+            or PurePosixPath(name).suffix.lstrip(".") in MARKUP_TYPES)
 
 
 def pdf_block(data: bytes, name: str) -> dict:

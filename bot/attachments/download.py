@@ -36,9 +36,11 @@ def _looks_like_html(content_type: str, head: bytes) -> bool:
 
 async def download(http: aiohttp.ClientSession, url: str, *, token: str,
                    trusted: frozenset[tuple[str, str, int]], max_bytes: int,
-                   timeout: float = 30.0) -> bytes:
+                   timeout: float = 30.0, markup: bool = False, size: int | None = None) -> bytes:
     """The file's bytes, or DownloadError. Redirects are followed by hand so the token is
-    only sent to a trusted origin; a redirect elsewhere is followed without it."""
+    only sent to a trusted origin; a redirect elsewhere is followed without it. When the file
+    is itself HTML, XML or SVG (`markup`), an HTML body is Slack's sign-in page only when its
+    length is not the file's `size` (as Slack gave it)."""
     send_token = origin(url) in trusted
     if not send_token:
         raise DownloadError("it is not hosted on Slack")
@@ -54,7 +56,7 @@ async def download(http: aiohttp.ClientSession, url: str, *, token: str,
                     continue
                 if response.status != 200:
                     raise DownloadError(f"Slack answered HTTP {response.status}")
-                return await _read(response, max_bytes)
+                return await _read(response, max_bytes, markup, size)
         except TimeoutError:
             raise DownloadError(f"the download took longer than {timeout:g} seconds") from None
         except aiohttp.ClientError as error:
@@ -62,16 +64,22 @@ async def download(http: aiohttp.ClientSession, url: str, *, token: str,
     raise DownloadError("Slack redirected the download too many times")
 
 
-async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+async def _read(response: aiohttp.ClientResponse, max_bytes: int, markup: bool,
+                size: int | None) -> bytes:
     if response.content_length is not None and response.content_length > max_bytes:
         raise DownloadError(_too_big(max_bytes))
     data = bytearray()
+    html = False
     async for chunk in response.content.iter_chunked(CHUNK):
-        if not data and _looks_like_html(response.content_type, chunk):
-            raise DownloadError(MISSING_SCOPE)
+        if not data:
+            html = _looks_like_html(response.content_type, chunk)
+            if html and not markup:
+                raise DownloadError(MISSING_SCOPE)
         data += chunk
         if len(data) > max_bytes:
             raise DownloadError(_too_big(max_bytes))  # stop reading: never hold more
+    if html and size is not None and len(data) != size:  # Slack's page, not the user's file
+        raise DownloadError(MISSING_SCOPE)
     return bytes(data)
 
 

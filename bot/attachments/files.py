@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.attachments.documents import kind_of, pdf_block, text_block
+from bot.attachments.documents import is_markup, kind_of, pdf_block, text_block
 from bot.attachments.download import DownloadError, download, trusted_origins
 from bot.attachments.images import ImageError, prepare_image
 from bot.attachments.limits import (
@@ -149,7 +149,8 @@ class FileReader:
         url = file.get("url_private_download") or file["url_private"]
         try:
             data = await download(self.http, url, token=self.token, trusted=self.trusted,
-                                  max_bytes=self.max_bytes)
+                                  max_bytes=self.max_bytes,
+                                  markup=is_markup(file), size=file.get("size"))
         except DownloadError as error:
             return _problem(file, str(error))
         return await _convert(kind, data, file)

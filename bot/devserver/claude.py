@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from .claude_links import Linked, fetch_problem
-from .claude_models import KNOWN_MODELS, model_info
+from .claude_models import EFFORT_LEVELS, KNOWN_MODELS, effort_refused, model_info
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
     DEFAULT_MESSAGES,
@@ -51,8 +51,11 @@ class Reply:
     error_type: str = "overloaded_error"
     stall_after: int | None = None  # text chars sent before going silent (see release_stalls)
     drop_after: int | None = None  # text chars sent before the connection is closed mid-body
+    hold_at: int | None = None  # text chars sent before the stream waits for resume()
     http_status: int | None = None  # answer with this HTTP error instead of a message
     error_message: str | None = None
+    error_page: str | None = None  # the error's body is this HTML page, not JSON (a proxy's,
+    # as Cloudflare answers 413 before the API sees the request)
     retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
     ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
     times: int = 1  # how many requests this reply answers when queued
@@ -72,6 +75,7 @@ class ClaudeServer:
     def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
         self.api_key = api_key
         self.models = dict(KNOWN_MODELS)  # id → max_tokens, for GET /v1/models/{id}
+        self.efforts = dict(EFFORT_LEVELS)  # id → the effort levels it takes (none if absent)
         self.model_lookups: list[str] = []
         self.model_delay = 0.0  # seconds GET /v1/models waits before answering
         self.default = default or Reply()
@@ -93,6 +97,7 @@ class ClaudeServer:
         self._last_event: dict[str, float] = {}
         self._changed = asyncio.Event()  # replaced after each notification
         self._release = asyncio.Event()  # replaced on every release_stalls()
+        self._resume = asyncio.Event()  # replaced on every resume()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
@@ -109,6 +114,7 @@ class ClaudeServer:
     async def stop(self) -> None:
         self._stopping.set()  # wakes every delay and ping wait
         self.release_stalls()
+        self.resume()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -127,6 +133,11 @@ class ClaudeServer:
         """Close the connections of responses stalled so far (later stalls are unaffected)."""
         self._release.set()
         self._release = asyncio.Event()
+
+    def resume(self) -> None:
+        """Let the streams held at their `hold_at` go on."""
+        self._resume.set()
+        self._resume = asyncio.Event()
 
     def first_delta_at(self, request_id: str) -> float | None:
         """Monotonic time the first text_delta of that request was written."""
@@ -186,6 +197,7 @@ class ClaudeServer:
             error = error_response(
                 rid, 400, message="There was an error parsing the body of your request.")
         elif message := (validate(body, counting=request.path.endswith("/count_tokens"))
+                         or self._effort_refused(body)
                          or fetch_problem(body, self.links)):  # Claude fetches links last
             error = error_response(rid, 400, message=message)
         else:
@@ -195,6 +207,11 @@ class ClaudeServer:
         self.requests.append(record)
         self._notify()
         return body, record, error
+
+    def _effort_refused(self, body: dict) -> str | None:
+        if body.get("model") not in self.models:
+            return None
+        return effort_refused(body, self.efforts.get(body["model"], ()))
 
     async def _model(self, request: web.Request) -> web.Response:
         rid = new_id("req_011C")
@@ -208,8 +225,8 @@ class ClaudeServer:
             return error_response(rid, 401)
         if model_id not in self.models:
             return error_response(rid, 404, message=f"model: {model_id}")
-        return web.json_response(model_info(model_id, self.models[model_id]),
-                                 headers={"request-id": rid})
+        info = model_info(model_id, self.models[model_id], self.efforts.get(model_id, ()))
+        return web.json_response(info, headers={"request-id": rid})
 
     async def _count_tokens(self, request: web.Request) -> web.Response:
         rid = new_id("req_011C")
@@ -226,6 +243,9 @@ class ClaudeServer:
         reply = self._pick(body)
         if reply.http_status is not None:
             record.status = reply.http_status
+            if reply.error_page is not None:
+                return web.Response(status=reply.http_status, text=reply.error_page,
+                                    content_type="text/html")
             return error_response(
                 rid, reply.http_status, message=reply.error_message, retry_after=reply.retry_after
             )
@@ -301,10 +321,15 @@ class ClaudeServer:
             await send("content_block_start", index=index, content_block=start)
             if index == 0:
                 await send("ping")  # recorded streams ping right after the first block opens
-            for at in range(0, len(text), reply.chunk_chars):
+            hold = reply.hold_at if kind == "text" and reply.hold_at else None
+            starts = sorted({*range(0, len(text), reply.chunk_chars),
+                             *([hold] if hold and hold < len(text) else [])})
+            for at, end in zip(starts, [*starts[1:], len(text)], strict=False):  # no text, no delta
+                if at == hold and await idle(math.inf, self._resume) and self._stopping.is_set():
+                    raise ConnectionAbortedError("server stopping")
                 if index or at:
                     await pause(reply.delay)
-                piece = {"type": f"{kind}_delta", kind: text[at : at + reply.chunk_chars]}
+                piece = {"type": f"{kind}_delta", kind: text[at:end]}
                 await send("content_block_delta", index=index, delta=piece)
 
         def finished(at: float) -> None:

@@ -70,6 +70,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
+        translate_markdown: bool = False,
+        stream_text: bool = True,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -83,6 +85,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
+        # How posted messages are stored (slack_text.py): `markdown` blocks as rich_text, and
+        # whether a streamed message keeps its text (Slack documents neither).
+        self.translate_markdown = translate_markdown
+        self.stream_text = stream_text
         # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
         self.clock: Callable[[], float] = time.monotonic
 

@@ -1,10 +1,10 @@
 """Slack's native streaming methods for the Slack double: chat.startStream / appendStream /
-stopStream. A stream is a bot message that grows until chat.stopStream; meanwhile chat.update
-refuses it (`streaming_state_conflict`). Slack can end it first: after `stream_timeout`
-seconds it shows an error (`expire_streams` ends every open stream at once), or the person
-pressed stop (`stop_stream_by_user`); after that, appends and stops answer
-`message_not_in_streaming_state`. startStream and stopStream are Tier 2 (429 + Retry-After
-beyond `stream_calls_per_minute`).
+stopStream. A stream is a bot message that grows until chat.stopStream, and is then stored as a
+posted message is (slack_text.py); meanwhile chat.update refuses it (`streaming_state_conflict`).
+Slack can end it first: after `stream_timeout` seconds it shows an error (`expire_streams` ends
+every open stream at once), or the person pressed stop (`stop_stream_by_user`); after that,
+appends and stops answer `message_not_in_streaming_state`. startStream and stopStream are Tier 2
+(429 + Retry-After beyond `stream_calls_per_minute`).
 
 Mixed into SlackServer (bot/devserver/slack.py), which provides add_message, _channels,
 _notify and the ok/err answer helpers of slack_webapi."""
@@ -34,7 +34,15 @@ class StreamsMixin:
     def _end_stream(self, message: dict, **how: str) -> None:
         if message.pop("streaming", None):
             message.update(how)
+            self._settle(message)
             self._notify()
+
+    def _settle(self, message: dict) -> None:
+        """A stream is over: its message as Slack stores it (while it streams, `text` is the
+        Markdown so far)."""
+        message["text"] = self._as_stored("text", message["text"]) if self.stream_text else ""
+        if "blocks" in message:
+            message["blocks"] = self._as_stored("blocks", message["blocks"])
 
     def _expire_later(self, channel: str, ts: str) -> None:
         def expire() -> None:
@@ -106,5 +114,6 @@ class StreamsMixin:
         message.pop("streaming")
         if shown["blocks"]:
             message["blocks"] = shown["blocks"]
+        self._settle(message)
         self._notify()
         return ok(channel=params["channel"], ts=params["ts"], message=copy.deepcopy(message))

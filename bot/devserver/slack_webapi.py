@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .slack_text import slack_escaped, translated
 from .slack_validate import validate_message
 
 Answer = tuple[int, dict, dict]
@@ -141,14 +142,15 @@ class WebApiMixin:
         error = validate_message(params)
         if error:
             return err(error)
-        fields = {k: params[k] for k in ("blocks", "attachments", "metadata") if k in params}
+        fields = {k: self._as_stored(k, params[k])
+                  for k in ("blocks", "attachments", "metadata") if k in params}
         if "markdown_text" in params:
             fields["markdown_text"] = params["markdown_text"]
         msg = self.add_message(
             channel,
             user=self.bot_user_id,
             bot_id=self.bot_id,
-            text=params.get("text", ""),
+            text=self._as_stored("text", params.get("text", "")),
             thread_ts=params.get("thread_ts") or None,
             app_id=self.app_id,
             bot_profile={"id": self.bot_id, "app_id": self.app_id, "name": "Claude"},
@@ -179,12 +181,20 @@ class WebApiMixin:
         # Fields left out keep their old value; an empty `blocks` list removes blocks.
         for key in ("text", "blocks", "attachments", "metadata", "markdown_text"):
             if key in params:
-                msg[key] = copy.deepcopy(params[key])
+                msg[key] = self._as_stored(key, params[key])
         if msg.get("blocks") == []:
             del msg["blocks"]
         self._notify()
         text = msg.get("text", "")
         return ok(channel=channel, ts=ts, text=text, message=copy.deepcopy(msg))
+
+    def _as_stored(self, key: str, value: Any) -> Any:
+        """A posted field as Slack stores it (slack_text.py)."""
+        if key == "text" and isinstance(value, str):
+            return slack_escaped(value)
+        if key == "blocks" and self.translate_markdown and isinstance(value, list):
+            return translated(copy.deepcopy(value))
+        return copy.deepcopy(value)
 
     def _take_slot(self, method: str, per_minute: int | None) -> Answer | None:
         """Sliding 60 s window of `method` calls per team (Slack's limits are per method per

@@ -8,7 +8,12 @@ Slack has stopped the stream. A message still streaming cannot be edited
 (`streaming_state_conflict`), so the answer goes on as in edit mode only once the stream is over:
 stopped by the bot when the answer outgrows one message or Slack refuses an append, or ended by
 Slack itself (`message_not_in_streaming_state`: it timed out, or the person stopped it), which the
-bot never tries to stop or append to again."""
+bot never tries to stop or append to again.
+
+The stream carries the answer drawn as an edit draws it (render.py: tables as aligned code,
+images as links): only what more text can no longer redraw is appended, and the stop carries
+the rest. Should a line already streamed turn out to head a table, the answer goes on as in edit
+mode, which rewrites the message whole."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ import asyncio
 import logging
 
 from bot.reply.governor import Ticket
-from bot.reply.render import message_payload, slice_room
+from bot.reply.render import message_payload, settled_markdown, shown_markdown, slice_room
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import FINAL_ATTEMPTS, INTERRUPT_SECONDS, Part, ReplyWriter
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
@@ -37,7 +42,7 @@ class NativeWriter(ReplyWriter):
         self._append_turn: asyncio.Future | None = None
         self._appending: asyncio.Future | None = None  # the appendStream call under way
         self._last_append = float("-inf")
-        self._sent = 0  # characters of the text streamed so far
+        self._streamed = ""  # the Markdown Slack has, drawn as edit mode draws it
         self._streaming = False
 
     @property
@@ -89,8 +94,10 @@ class NativeWriter(ReplyWriter):
             await self._changed.wait()
             if self._final is not None:
                 notices, footer = self._final
-                if len(self.text) <= slice_room(None, notices, footer, self.slice_limit) and \
-                        await self._stop(self.text[self._sent:], self._closing_blocks()):
+                rest = self._rest()
+                if rest is not None and len(self.text) <= slice_room(
+                        None, notices, footer, self.slice_limit) and \
+                        await self._stop(rest, self._closing_blocks()):
                     return
                 break
             if len(self.text) > self.slice_limit:
@@ -108,18 +115,38 @@ class NativeWriter(ReplyWriter):
                 break
         await self._hand_over()
 
+    def _unsent(self, shown: str) -> str | None:
+        """What of `shown` Slack has not been sent ("": nothing yet; None: Slack shows something
+        `shown` does not start with, as when a line already streamed turned out to head a
+        table)."""
+        if shown.startswith(self._streamed):
+            return shown[len(self._streamed):]
+        return "" if self._streamed.startswith(shown) else None
+
+    def _rest(self) -> str | None:
+        """The end of the answer as edit mode would draw it (None: it cannot follow what was
+        streamed)."""
+        notices, footer = self._final or ((), None)
+        final = shown_markdown(self.text, notices=notices, footer=footer, feedback=self.feedback)
+        return final[len(self._streamed):] if final.startswith(self._streamed) else None
+
     async def _append(self) -> bool:
         """Stream the new text (the turn was granted). False: the stream cannot go on."""
         text = self.text
-        if len(text) == self._sent or len(text) > self.slice_limit:
+        shown = settled_markdown(text) if len(text) <= self.slice_limit else None
+        new = self._unsent(shown) if shown is not None else None
+        if not new:
             await self.streams.appends.done(self._append_ticket)  # the turn went unused
-            return len(text) <= self.slice_limit
+            if new is None and shown is not None:
+                log.info("the stream cannot show the answer as drawn in %s: editing instead",
+                         self.channel)
+            return new is not None
         failure = None
         # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
         # Slack has this text, so the stop never repeats it.
         self._appending = asyncio.ensure_future(self.client.chat_appendStream(
-            channel=self.channel, ts=self.parts[0].ts, markdown_text=text[self._sent:]))
-        self._appending.add_done_callback(lambda call: self._appended(call, len(text)))
+            channel=self.channel, ts=self.parts[0].ts, markdown_text=new))
+        self._appending.add_done_callback(lambda call: self._appended(call, shown))
         try:
             await asyncio.shield(self._appending)
         except SLACK_FAILURES as error:
@@ -138,9 +165,10 @@ class NativeWriter(ReplyWriter):
         log.info("stream ended in %s (%s): editing instead", self.channel, slack_error(failure))
         return False
 
-    def _appended(self, call: asyncio.Future, upto: int) -> None:
-        if not call.cancelled() and call.exception() is None:
-            self._sent = max(self._sent, upto)
+    def _appended(self, call: asyncio.Future, shown: str) -> None:
+        if not call.cancelled() and call.exception() is None and \
+                shown.startswith(self._streamed):
+            self._streamed = shown
 
     async def _stop(self, rest: str, blocks: list[dict]) -> bool:
         """Stop the stream with `rest` and `blocks` last, waiting for the stopStream budget and
@@ -160,7 +188,7 @@ class NativeWriter(ReplyWriter):
                 await self.streams.stops.done(self._stop_ticket)
             if failure is None:
                 self._streaming = False
-                self._sent += len(rest)
+                self._streamed += rest
                 return complete
             code = slack_error(failure)
             log.info("could not stop the stream in %s (%s)", self.channel, code)
@@ -210,7 +238,7 @@ class NativeWriter(ReplyWriter):
             await asyncio.wait([self._appending], timeout=INTERRUPT_SECONDS / 2)
         try:
             stopped = await asyncio.wait_for(
-                self._stop(self.text[self._sent:], self._closing_blocks()), INTERRUPT_SECONDS)
+                self._stop(self._rest() or "", self._closing_blocks()), INTERRUPT_SECONDS)
         except TimeoutError:
             stopped = False
         if not stopped and not self._streaming:  # over without the notice: edit it in

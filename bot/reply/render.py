@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.feedback import FEEDBACK_CHARACTERS, feedback_block
+from bot.slack_text import escape
 
 # Slack: all `markdown` blocks of one message share 12,000 characters, and the text of all its
 # blocks together must stay under about 12,000 too (`msg_blocks_too_long`, refused at as little
@@ -122,6 +123,7 @@ def _aligned_table(rows: list[list[str]]) -> list[str]:
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+_PARTIAL_IMAGE = re.compile(r"!(?:\[[^\]]*(?:\](?:\([^)\s]*)?)?)?$")  # may still become one
 
 
 def slackify(text: str) -> str:
@@ -163,6 +165,41 @@ def markdown_body(segment: str, fence: Fence | None = None, room: int = MARKDOWN
     return drawn if len(drawn) <= min(room, MARKDOWN_LIMIT) else body
 
 
+def _settled_end(text: str) -> int:
+    """How much of a growing `text` more text can no longer redraw: not the lines at its end
+    that are (or may become) a table, not a last line with a `|` in it, not an image whose
+    `![alt](url)` is still arriving (outside code, as `slackify` sees them)."""
+    complete = text.rfind("\n") + 1
+    fence: Fence | None = None
+    table_from, offset = None, 0
+    for line in text[:complete].split("\n")[:-1]:
+        outside = fence is None
+        fence = _fence_step(line, fence)
+        if outside and fence is None and line.strip() and (
+                "|" in line or _TABLE_DELIMITER.match(line)):
+            table_from = offset if table_from is None else table_from
+        else:
+            table_from = None
+        offset += len(line) + 1
+    if table_from is not None:
+        return table_from
+    tail = text[complete:]
+    if fence is not None:
+        return len(text)
+    if "|" in tail:
+        return complete
+    image = _PARTIAL_IMAGE.search(tail)
+    return complete + image.start() if image else len(text)
+
+
+def settled_markdown(text: str) -> str:
+    """The Markdown a stream may show now of an answer still arriving: drawn as an edit draws
+    it (`slackify`), as far as more text cannot change the drawing. A streamed message only
+    grows, so native streaming appends this and nothing else; the answer's end is then drawn
+    by `shown_markdown`, as in edit mode."""
+    return slackify(text[:_settled_end(text)])
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -179,15 +216,24 @@ def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
                                                                           footer)))
 
 
+def shown_markdown(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
+                   footer: str | None = None, header: str | None = None,
+                   feedback: str | None = None) -> str:
+    """What the `markdown` block of one message holds for its slice (empty: none), given the
+    other blocks it shares Slack's limit with."""
+    room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
+                                                               if feedback else 0)
+    return markdown_body(segment, fence, room) if segment.strip() else ""
+
+
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                     footer: str | None = None, header: str | None = None,
                     feedback: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
     ts) adds the 👍 / 👎 buttons at the very bottom, under the footer."""
-    room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
-                                                               if feedback else 0)
-    body = markdown_body(segment, fence, room) if segment.strip() else ""
+    body = shown_markdown(segment, fence, notices=notices, footer=footer, header=header,
+                          feedback=feedback)
     blocks: list[dict] = []
     if header:
         blocks.append({"type": "section",
@@ -204,6 +250,8 @@ def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[
         blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": THINKING}})
-    shown = segment.strip() or (THINKING if not notices and not footer else "")
+    # The fallback is mrkdwn: the answer's own `&`, `<`, `>` escaped, so Slack neither reads
+    # them as its markup nor stores them differently (read back, they are unescaped).
+    shown = escape(segment.strip()) or (THINKING if not notices and not footer else "")
     fallback = "\n\n".join(p for p in (header, shown, *notices) if p) or THINKING
     return {"text": _clip(fallback, TEXT_LIMIT), "blocks": blocks}

@@ -114,3 +114,12 @@ async def test_model_retired_after_start(slack, claude, make_bot):
                        CLAUDE_MODEL="claude-nope")
     [notice] = notices_of(answer)
     assert "the model `claude-nope` was not found; check CLAUDE_MODEL" in notice
+
+
+async def test_a_413_without_a_json_body_says_the_request_was_too_large(slack, claude,
+                                                                        make_bot):
+    page = "<html><head><title>413 Request Entity Too Large</title></head></html>"
+    answer = await ask(slack, claude, make_bot, Reply(http_status=413, error_page=page))
+    [notice] = notices_of(answer)
+    assert "the request was too large for Claude" in notice and "try again" not in notice
+    assert "<html" not in notice

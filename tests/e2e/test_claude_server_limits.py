@@ -7,6 +7,7 @@ import anthropic
 import httpx2
 import pytest
 
+from bot.devserver.claude import Reply
 from tests.e2e.test_claude_server import HEADERS, MODEL, TEXT, b64, image, stream_text, user
 from tests.pdfs import make_pdf
 
@@ -65,3 +66,12 @@ async def test_too_much_media_for_the_model_is_refused(raw):
     assert (await post(MODEL, 600)).status_code == 200  # 1M-context models take 600
     resp = await post(MODEL, 601)
     assert resp.status_code == 400 and "601 images > 600" in resp.text
+
+
+async def test_a_413_from_a_proxy_has_no_json_body(claude, client):
+    claude.enqueue(Reply(http_status=413, error_page="<html><body>413 Request Entity Too Large"
+                                                     "</body></html>"))
+    with pytest.raises(anthropic.APIStatusError) as e:
+        await stream_text(client)
+    assert e.value.status_code == 413 and e.value.type is None
+    assert [r.status for r in claude.requests] == [413]  # never retried

@@ -169,3 +169,32 @@ async def test_a_deleted_file_leaves_the_cache_and_the_conversation(slack, claud
     assert [kinds(t["content"]) for t in claude.requests[-1].body["messages"]] == [
         ["text"], ["text"], ["text"]]
     assert "secret.png" in notices_of(reply)[0]
+
+
+PAGE = b"<!DOCTYPE html>\n<html><body><h1>Release notes</h1><p>Fixed a & b.</p></body></html>\n"
+
+
+@pytest.mark.parametrize(("name", "mimetype", "content"), [
+    ("notes.html", "text/html", PAGE), ("notes.htm", "text/html", PAGE),
+    ("page.xml", "application/xml", PAGE.split(b"\n", 1)[1]),
+    ("logo.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>')])
+async def test_html_xml_and_svg_files_are_read_as_text(slack, claude, make_bot, name,
+                                                       mimetype, content):
+    await make_bot()
+    shared = slack.add_file(content, name=name, mimetype=mimetype)
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> what changed?", files=[shared])
+    [reply] = await answered(slack, CH)
+    assert notices_of(reply) == []
+    file_block = content_of(claude)[0]
+    assert file_block["text"].startswith(f'<file name="{name}">\n{content.decode()[:20]}')
+
+
+@pytest.mark.parametrize("slack", [{"files_scope": False}], indirect=True)
+async def test_sign_in_page_instead_of_an_html_file_means_a_missing_scope(slack, claude,
+                                                                          make_bot):
+    await make_bot()
+    shared = slack.add_file(PAGE, name="notes.html", mimetype="text/html")
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> what changed?", files=[shared])
+    [reply] = await answered(slack, CH)
+    assert any("files:read" in n and "`notes.html`" in n for n in notices_of(reply))
+    assert kinds(content_of(claude)) == ["text"]

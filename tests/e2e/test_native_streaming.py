@@ -1,6 +1,8 @@
 """SLACK_STREAMING=native: chat.startStream / appendStream / stopStream, falling back
 to chat.update when Slack ends the stream early or will not stream at all."""
 
+import pytest
+
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, no_stuck_placeholders
 
@@ -60,3 +62,37 @@ async def test_a_long_native_answer_continues_in_further_messages(slack, claude,
     assert len(messages) >= 2 and footer_of(messages[-1])
     assert "".join(body_of(m) for m in messages) == text
     assert all(len(body_of(m)) <= 12_000 for m in messages)
+
+
+TABLE_ANSWER = ("People:\n\n| Name | Age |\n|---|---:|\n| Ada | 36 |\n| Grace | 45 |\n\n"
+                "Chart: ![ages](https://x.test/ages.png)\n\n```\nls | wc -l\n```")
+DRAWN = ("People:\n\n```\nName   Age\n-----  ---\nAda    36\nGrace  45\n```\n\n"
+         "Chart: [ages](https://x.test/ages.png)\n\n```\nls | wc -l\n```")
+
+
+@pytest.mark.parametrize("mode", [{}, NATIVE], ids=["edit", "native"])
+async def test_tables_and_images_are_drawn_the_same_in_both_modes(slack, claude, make_bot,
+                                                                  mode):
+    claude.default = Reply(text=TABLE_ANSWER, chunk_chars=5, delay=0.005)
+    await make_bot(**mode)
+    await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> who?")
+    [reply] = await answered(slack)
+    assert body_of(reply) == DRAWN
+    if mode:  # streamed whole, each append already drawn: no raw table row, no image syntax
+        appends = [a.params["markdown_text"] for a in slack.calls_to("chat.appendStream")]
+        assert appends and not any("| Ada" in a or "![" in a for a in appends)
+        assert slack.calls_to("chat.update") == []
+
+
+async def test_a_streamed_line_that_turns_out_to_head_a_table_is_redrawn(slack, claude,
+                                                                         make_bot):
+    text = "Intro.\n\nName | Age\n---|---\nAda | 36\n\nEnd."
+    claude.default = Reply(text=text, hold_at=len("Intro.\n\nName"))
+    await make_bot(**NATIVE)
+    await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> who?")
+    await slack.wait_for(lambda: "".join(a.params["markdown_text"] for a in slack.calls_to(
+        "chat.appendStream")) == "Intro.\n\nName", what="the line streamed before its pipe")
+    claude.resume()
+    [reply] = await answered(slack)
+    assert body_of(reply) == "Intro.\n\n```\nName  Age\n----  ---\nAda   36\n```\n\nEnd."
+    assert slack.calls_to("chat.stopStream") and slack.calls_to("chat.update")
