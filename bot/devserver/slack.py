@@ -70,6 +70,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -83,6 +85,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
+        # Enterprise Grid: the organisation the workspace belongs to; `org_wide`: the app is
+        # installed for the whole organisation (its payloads then name no installing team).
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
         self.clock: Callable[[], float] = time.monotonic
 

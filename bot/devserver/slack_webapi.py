@@ -106,14 +106,17 @@ class WebApiMixin:
     # --- auth / socket mode ---
 
     def _api_auth_test(self, params: dict) -> Answer:
+        # An org-wide token's own team is the organisation (slackapi/deno-slack-runtime#65).
+        extra = {"enterprise_id": self.enterprise_id} if self.enterprise_id else {}
         return ok(
             url=f"{self.origin}/",
             team="Test Team",
             user="claude",
-            team_id=self.team_id,
+            team_id=self.enterprise_id if self.org_wide else self.team_id,
             user_id=self.bot_user_id,
             bot_id=self.bot_id,
-            is_enterprise_install=False,
+            is_enterprise_install=self.org_wide,
+            **extra,
         )
 
     def _api_apps_connections_open(self, params: dict) -> Answer:
