@@ -58,6 +58,9 @@ def ok(**fields: Any) -> Answer:
     return 200, {"ok": True, **fields}, {}
 
 
+DROPPED = 0  # a fault's status: the connection closes without an answer
+
+
 def err(error: str, status: int = 200, headers: dict | None = None) -> Answer:
     return status, {"ok": False, "error": error}, headers or {}
 
@@ -81,6 +84,10 @@ class WebApiMixin:
             scopes = SCOPES + (",files:read" if self.files_scope else "")
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
+        if status == DROPPED:
+            if request.transport is not None:
+                request.transport.abort()  # the client sees the connection drop
+            return web.Response()  # never sent
         return self._json(status, body, headers)
 
     def _dispatch(self, method: str, params: dict, token: str | None, header_token: str | None):
