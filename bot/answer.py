@@ -47,11 +47,11 @@ from bot.policy.live import LivePolicy
 from bot.question import Question
 from bot.recording import AnswerRecord
 from bot.reply.ephemeral import post_ephemeral
-from bot.reply.governor import Governors
+from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.native import NativeWriter
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import ReplyWriter
-from bot.session import Run, Runs, SessionStatus, title_of
+from bot.session import STATUS_CALLS_PER_MINUTE, Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 
@@ -85,6 +85,9 @@ class Deps:
     ledger: Ledger | None = None
     metrics: Metrics = field(default_factory=Metrics)
     runs: Runs = field(default_factory=Runs)  # answers in flight by thread, for the stop button
+    # agents.sessions.setStatus budgets, per workspace
+    sessions: Governors = field(default_factory=lambda: Governors(
+        lambda _team: WorkspaceGovernor(STATUS_CALLS_PER_MINUTE)))
     on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
 
 
@@ -175,7 +178,8 @@ async def answer(deps: Deps, question: Question) -> None:
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it
     record = AnswerRecord(deps, question)
     deps.files.prefetch(question.files)  # the question's files download alongside it
-    status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
+    status = SessionStatus(deps.slack, deps.sessions.for_team(question.team), question.channel,
+                           question.user, title_of(question.text, deps.me.user_id))
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:

@@ -8,6 +8,8 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps
+from bot.installation import installation_of
+from bot.session import set_active
 from bot.tasks import Inflight
 
 log = logging.getLogger(__name__)
@@ -15,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("agent_session_stopped")
-    async def on_stopped(event: dict) -> None:
+    async def on_stopped(event: dict, body: dict, context) -> None:
         channel, thread_ts, user = event.get("channel"), event.get("thread_ts"), event.get("user")
         if not channel or not thread_ts or not user:
             return
@@ -23,3 +25,10 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
                                         tuple(event.get("streaming_message_ts") or ()))
         log.info("stop pressed in %s (thread %s): %s answer(s) stopped here", channel, thread_ts,
                  stopped)
+        if not stopped and not deps.runs.busy(channel, thread_ts):
+            # Nothing here will end the session (its answer ended, or the process that ran it
+            # died): Slack leaves the status to the app. An answer of another process, stopped
+            # through the relay, sets it again when it ends.
+            budget = deps.sessions.for_team(installation_of(body, context).id)
+            inflight.spawn(set_active(deps.slack, budget, channel, thread_ts),
+                           name=f"session active {channel}")

@@ -65,6 +65,7 @@ async def test_set_status_needs_chat_write_and_an_agent(slack, web, scope):
 
 async def test_set_status_is_rate_limited_like_tier_3(slack, web):
     root = slack.add_message("C1", user="U0ALICE", text="hi")["ts"]
+    assert slack.status_per_minute == 50  # by default, as on Slack
     slack.status_per_minute = 2
     for _ in range(2):
         await web.agents_sessions_setStatus(channel_id="C1", thread_ts=root, status="active")

@@ -1,0 +1,71 @@
+"""The agent session never stays `processing`: a stop with nothing in flight (after a crash)
+sets it back to `active`, the final `active` rides out failures, titles are plain text, and
+the status calls keep to Slack's Tier 3 budget however many answers a workspace gets."""
+
+import time
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.devserver.claude import Reply
+from tests.e2e.helpers import answered
+
+SET_STATUS = "agents.sessions.setStatus"
+
+
+async def test_a_stop_after_a_crash_sets_the_session_back_to_active(slack, claude, make_bot):
+    await make_bot()
+    root = slack.add_message("C1", user="U0ALICE", text="<@UBOT> a question")["ts"]
+    # The process that was answering set `processing`, then died.
+    web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    await web.agents_sessions_setStatus(channel_id="C1", thread_ts=root, status="processing")
+    pressed = time.monotonic()
+    await slack.stop_session("C1", root, "U0ALICE")
+    await slack.wait_for(lambda: slack.session_status("C1", root) == ["processing", "active"],
+                         what="the session back to active")
+    assert time.monotonic() - pressed < 2
+
+
+@pytest.mark.parametrize("fault", [
+    {"status": 503, "error": "service_unavailable", "retry_after": None, "times": 2},
+    {"status": 0, "error": "", "retry_after": None, "times": 3},  # dropped; the SDK retries one
+])
+async def test_the_final_active_rides_out_5xx_and_dropped_connections(slack, claude, make_bot,
+                                                                       fault):
+    claude.default = Reply(text="A few words, streamed. " * 10, chunk_chars=8, delay=0.02)
+    await make_bot()
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> hello")
+    await slack.wait_for(lambda: slack.calls_to(SET_STATUS), what="processing")
+    slack.fail_next(SET_STATUS, **fault)
+    await answered(slack)
+    await slack.wait_for(lambda: slack.session_status("C1", mention["ts"]) == [
+        "processing", "active"], timeout=10, what="active retried")
+    assert [c.status for c in slack.calls_to(SET_STATUS)] == [
+        200, *[fault["status"]] * fault["times"], 200]
+
+
+async def test_session_titles_are_plain_text(slack, claude, make_bot):
+    await make_bot()
+    mention = await slack.user_message(
+        "C1", "U0ALICE", "<@UBOT> <@U0CAROL> ask <@U0BOB|bob> in <#C0DEV|dev> &amp; "
+                         "<https://example.com/x|the docs> about <!here>\nmore")
+    await answered(slack)
+    [processing, *_] = [c.params for c in slack.calls_to(SET_STATUS)]
+    assert processing["thread_ts"] == mention["ts"]
+    assert processing["title"] == ("ask @bob in #dev & the docs (https://example.com/x) "
+                                   "about @here")
+
+
+async def test_a_hundred_answers_in_a_minute_never_hit_the_status_limit(slack, claude,
+                                                                         make_bot):
+    claude.default = Reply(text="Short.")
+    await make_bot(SLACK_UPDATES_PER_MINUTE="10000")
+    asked = [(f"C{n:03d}", (await slack.user_message(f"C{n:03d}", "U0ALICE",
+                                                     "<@UBOT> quick"))["ts"])
+             for n in range(100)]
+    await answered(slack, count=100)
+    calls = slack.calls_to(SET_STATUS)
+    assert calls and all(c.status == 200 for c in calls)  # Tier 3: 50 a minute
+    for channel, ts in asked:  # every session that showed `processing` is `active` again
+        await slack.wait_for(lambda c=channel, t=ts: slack.session_status(c, t)[-1:]
+                             in ([], ["active"]), what="no session left processing")
