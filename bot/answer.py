@@ -198,17 +198,18 @@ async def answer(deps: Deps, question: Question) -> None:
         status.processing(question.thread_ts or writer.first_ts)
         run = run or deps.runs.begin(question.channel, writer.first_ts)
         run.arm(writer.stream_ts if isinstance(writer, NativeWriter) else None)
-        await _reply(deps, question, writer, run, record)
+        await _reply(deps, question, writer, run, record, status)
     finally:
         if run is not None:
             deps.runs.end(run)
         await record.finish()  # the ledger row first: Slack's status may take a while
         if not deps.runs.busy(question.channel, status.thread_ts):
-            await status.active()  # the thread's last answer in flight says it is done
+            # the thread's last answer in flight says it is done
+            await status.active(isinstance(writer, NativeWriter) and writer.session_ended)
 
 
 async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
-                 record: AnswerRecord) -> None:
+                 record: AnswerRecord, status: SessionStatus) -> None:
     try:
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
@@ -217,8 +218,12 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
                                      record)
         run.ended = True  # from here on a stop changes nothing
         answered = record.answered
+        closing = {}
+        if isinstance(writer, NativeWriter) and status.settled() and deps.runs.alone(run):
+            closing["session_status"] = "active"  # the stream's stopStream ends the session
         await writer.finish(notices, footer,
-                            feedback=(question.ts or writer.first_ts) if answered else None)
+                            feedback=(question.ts or writer.first_ts) if answered else None,
+                            **closing)
     except asyncio.CancelledError:
         if run.stopped_by is None:  # shutting down: never leave a bare placeholder
             record.outcome = "interrupted"

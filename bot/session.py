@@ -118,16 +118,21 @@ class SessionStatus:
         finally:
             await self.budget.done(ticket)
 
-    async def active(self) -> None:
-        """The answer is over (the thread's last in flight): the session back to `active`.
-        Sent even when `processing` was skipped: an earlier answer of the thread may have
-        left the session `processing` for this one to end."""
+    def settled(self) -> bool:
+        """`processing` is over (sent, refused or skipped): what follows cannot overtake it."""
+        return self._processing is not None and self._processing.done()
+
+    async def active(self, already: bool = False) -> None:
+        """The answer is over (the thread's last in flight): the session back to `active`
+        (`already`: its last message did that). Sent even when `processing` was skipped: an
+        earlier answer of the thread may have left the session `processing` for this one."""
         if self._processing is None:
             return
         await asyncio.wait([self._processing])  # never reorder: processing first
         try:
-            await set_active(self.client, self.budget, self.channel, self.thread_ts,
-                             self._active)
+            if not already:
+                await set_active(self.client, self.budget, self.channel, self.thread_ts,
+                                 self._active)
         finally:
             await self.budget.close(self._active)
 
@@ -191,6 +196,10 @@ class Runs:
             runs.discard(run)
             if not runs:
                 del self._by_thread[(run.channel, run.thread_ts)]
+
+    def alone(self, run: Run) -> bool:
+        """No other answer is in flight in `run`'s thread."""
+        return self._by_thread.get((run.channel, run.thread_ts), set()) <= {run}
 
     def busy(self, channel: str, thread_ts: str | None) -> bool:
         """Another answer is still in flight in the thread (it will set the status itself)."""

@@ -66,10 +66,16 @@ class AgentsMixin:
             session = self.sessions[(channel, thread_ts)] = {
                 "title": title, "initiator_user_id": params.get("initiator_user_id"),
                 "statuses": []}
-        session["status"] = status
-        session["statuses"].append(status)
-        self._notify()
+        self._session_to(channel, thread_ts, status)
         return ok(status=status, title=session["title"])
+
+    def _session_to(self, channel: str, thread_ts: str | None, status: str) -> None:
+        """The thread's session (if there is one) takes `status`."""
+        session = self.sessions.get((channel, thread_ts))
+        if session is not None:
+            session["status"] = status
+            session["statuses"].append(status)
+            self._notify()
 
     def _take_status_slot(self) -> Answer | None:
         if self.status_per_minute is None:

@@ -69,3 +69,15 @@ async def test_a_hundred_answers_in_a_minute_never_hit_the_status_limit(slack, c
     for channel, ts in asked:  # every session that showed `processing` is `active` again
         await slack.wait_for(lambda c=channel, t=ts: slack.session_status(c, t)[-1:]
                              in ([], ["active"]), what="no session left processing")
+
+
+async def test_in_native_mode_the_last_stop_stream_ends_the_session(slack, claude, make_bot):
+    claude.default = Reply(text="Streamed natively. " * 5, chunk_chars=8, delay=0.02)
+    await make_bot(SLACK_STREAMING="native")
+    mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> hello")
+    await answered(slack)
+    await slack.wait_for(lambda: slack.session_status("C1", mention["ts"]) == [
+        "processing", "active"], what="the session back to active")
+    [stop] = slack.calls_to("chat.stopStream")
+    assert stop.params["session_status"] == "active"
+    assert [c.params["status"] for c in slack.calls_to(SET_STATUS)] == ["processing"]
