@@ -179,8 +179,9 @@ class Runs:
 
     def __init__(self) -> None:
         self._by_thread: dict[tuple[str, str], set[Run]] = {}
-        # Tells the other processes about a stop (several instances); None: one process.
-        self.relay: Callable[[str, str, str, tuple[str, ...]], Awaitable[None]] | None = None
+        # Tells the other processes about a stop (several instances) and says whether any of
+        # them still has an answer in flight in that thread; None: one process.
+        self.relay: Callable[[str, str, str, tuple[str, ...]], Awaitable[bool]] | None = None
 
     def begin(self, channel: str, thread_ts: str) -> Run:
         task = asyncio.current_task()
@@ -206,12 +207,15 @@ class Runs:
         return bool(thread_ts and self._by_thread.get((channel, thread_ts)))
 
     async def press(self, channel: str, thread_ts: str, user: str,
-                    streams: tuple[str, ...] = ()) -> int:
-        """A stop Slack sent here: stop the answers of this process, and tell the others."""
+                    streams: tuple[str, ...] = ()) -> tuple[int, bool]:
+        """A stop Slack sent here: stop the answers of this process, and tell the others. How
+        many stopped here, and whether an answer is still in flight in the thread in any
+        process (it then sets the session back to `active` when it ends)."""
         stopped = self.stop(channel, thread_ts, user, streams)
+        elsewhere = False
         if self.relay is not None:
-            await self.relay(channel, thread_ts, user, streams)
-        return stopped
+            elsewhere = await self.relay(channel, thread_ts, user, streams)
+        return stopped, elsewhere or self.busy(channel, thread_ts)
 
     def stop(self, channel: str, thread_ts: str, user: str,
              streams: tuple[str, ...] = ()) -> int:

@@ -21,14 +21,13 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         channel, thread_ts, user = event.get("channel"), event.get("thread_ts"), event.get("user")
         if not channel or not thread_ts or not user:
             return
-        stopped = await deps.runs.press(channel, thread_ts, user,
-                                        tuple(event.get("streaming_message_ts") or ()))
+        stopped, answering = await deps.runs.press(
+            channel, thread_ts, user, tuple(event.get("streaming_message_ts") or ()))
         log.info("stop pressed in %s (thread %s): %s answer(s) stopped here", channel, thread_ts,
                  stopped)
-        if not stopped and not deps.runs.busy(channel, thread_ts):
-            # Nothing here will end the session (its answer ended, or the process that ran it
-            # died): Slack leaves the status to the app. An answer of another process, stopped
-            # through the relay, sets it again when it ends.
+        if not answering:
+            # No answer in flight anywhere will end the session (it ended, or the process that
+            # ran it died), and Slack leaves the status to the app.
             budget = deps.sessions.for_team(installation_of(body, context).id)
             inflight.spawn(set_active(deps.slack, budget, channel, thread_ts),
                            name=f"session active {channel}")

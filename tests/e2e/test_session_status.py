@@ -9,6 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered
+from tests.e2e.processes import RedisServer
+from tests.e2e.test_http_mode import SECRET, free_port
 
 SET_STATUS = "agents.sessions.setStatus"
 
@@ -24,6 +26,31 @@ async def test_a_stop_after_a_crash_sets_the_session_back_to_active(slack, claud
     await slack.wait_for(lambda: slack.session_status("C1", root) == ["processing", "active"],
                          what="the session back to active")
     assert time.monotonic() - pressed < 2
+
+
+async def test_with_several_instances_only_a_stop_nobody_answers_sets_active(slack, claude,
+                                                                              make_bot,
+                                                                              tmp_path):
+    async with RedisServer(tmp_path) as redis:
+        # One process answers over Socket Mode; Slack sends the stops to the other (HTTP).
+        claude.default = Reply(text="Slowly. " * 200, chunk_chars=8, delay=0.02)
+        bots = [await make_bot(REDIS_URL=redis.url)]
+        port = free_port()
+        bots.append(await make_bot(REDIS_URL=redis.url, SLACK_APP_TOKEN=None,
+                                   SLACK_SIGNING_SECRET=SECRET, PORT=str(port)))
+        elsewhere = (f"http://127.0.0.1:{port}/slack/events", SECRET)
+        mention = await slack.user_message("C1", "U0ALICE", "<@UBOT> go on")
+        await slack.wait_for(lambda: slack.calls_to("chat.update"), what="some text shown")
+        await slack.stop_session("C1", mention["ts"], "U0BOB", http=elsewhere)
+        await answered(slack, "C1")
+        for bot in bots:
+            await bot.inflight.wait()
+        # Only the process that ran the answer set it: the other heard it was still running.
+        assert slack.session_status("C1", mention["ts"]) == ["processing", "active"]
+        # Later, nobody runs anything there: the process Slack tells sets it.
+        await slack.stop_session("C1", mention["ts"], "U0BOB", http=elsewhere)
+        await slack.wait_for(lambda: slack.session_status("C1", mention["ts"]) == [
+            "processing", "active", "active"], what="active again")
 
 
 @pytest.mark.parametrize("fault", [
