@@ -30,7 +30,7 @@ from .slack_changes import ChangesMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
-from .slack_webapi import WebApiMixin
+from .slack_webapi import DROPPED, WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
 POLL = 0.05  # wait_for also re-checks this often, for predicates on state we can't see change
@@ -72,6 +72,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         replies_page_max: int = 1000,
         translate_markdown: bool = False,
         stream_text: bool = True,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -89,6 +91,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         # whether a streamed message keeps its text (Slack documents neither).
         self.translate_markdown = translate_markdown
         self.stream_text = stream_text
+        # Enterprise Grid: the organisation the workspace belongs to; `org_wide`: the app is
+        # installed for the whole organisation (its payloads then name no installing team).
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
         self.clock: Callable[[], float] = time.monotonic
 
@@ -207,6 +213,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
     ) -> None:
         queue = self._faults.setdefault(method, deque())
         queue.extend(_Fault(status, error, retry_after) for _ in range(times))
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """The next calls of `method` lose their connection before any answer."""
+        self.fail_next(method, status=DROPPED, error="", retry_after=None, times=times)
 
     def fail_randomly(self, method: str, rate: float, *, status: int = 429,
                       error: str = "ratelimited", retry_after: float | None = 1) -> None:
