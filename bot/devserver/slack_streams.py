@@ -6,7 +6,8 @@ every open stream at once), or the person pressed stop (`stop_stream_by_user`); 
 appends and stops answer `message_not_in_streaming_state`. startStream and stopStream are Tier 2
 (429 + Retry-After beyond `stream_calls_per_minute`). stopStream's `session_status` moves the
 thread's agent session as agents.sessions.setStatus would ("using either
-agents.sessions.setStatus or chat.stopStream", docs.slack.dev/reference/events/agent_session_stopped; slack_sdk 3.48 `chat_stopStream`).
+agents.sessions.setStatus or chat.stopStream",
+docs.slack.dev/reference/events/agent_session_stopped; slack_sdk 3.48 `chat_stopStream`).
 
 Mixed into SlackServer (bot/devserver/slack.py), which provides add_message, _channels,
 _notify, _session_to (slack_agents) and the ok/err answer helpers of slack_webapi."""
