@@ -3,7 +3,6 @@ or as an HTTP server."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -166,7 +165,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings), metrics=metrics,
                 policy=policy)
-    deps.on_feedback = functools.partial(record_feedback, deps)
+    # The ledger opens at start: read it when a click comes.
+    deps.on_feedback = lambda feedback: record_feedback(deps.ledger, deps.metrics, feedback)
     redis_client = stops = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         redis_client = redis_store.connect(settings.redis_url)
