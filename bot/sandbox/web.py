@@ -31,7 +31,7 @@ class Page:
         self.sockets: set[web.WebSocketResponse] = set()
         self.url = ""
         self._changes = Changes()
-        self._ephemerals_sent = 0
+        self._private_sent = 0
         self._runner: web.AppRunner | None = None
         self._pusher: asyncio.Task | None = None
 
@@ -78,7 +78,7 @@ class Page:
             + [{"id": self.workspace.dm_of(user), "name": "Claude", "type": "im"}],
             "command": self.workspace.command, "claude": self.claude,
             "messages": list(views.values()),
-            "ephemerals": [e for e in self.workspace.ephemerals if e["user"] == user]})
+            "ephemerals": [e for e in self.workspace.private if e["user"] == user]})
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self.workspace.file_content(request.match_info["id"])
@@ -109,8 +109,8 @@ class Page:
             workspace.changed.clear()
             workspace.collect_ephemerals()
             upserts, deletes = self._changes.since_last(workspace.views())
-            ephemerals = workspace.ephemerals[self._ephemerals_sent:]
-            self._ephemerals_sent = len(workspace.ephemerals)
+            ephemerals = workspace.private[self._private_sent:]
+            self._private_sent = len(workspace.private)
             if upserts or deletes or ephemerals:
                 data = json.dumps({"upserts": upserts, "deletes": deletes,
                                    "ephemerals": ephemerals})

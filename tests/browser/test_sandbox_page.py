@@ -1,9 +1,6 @@
 """The sandbox page in a real browser: a person mentions Claude with an image and watches the
-answer arrive, stops an answer, clicks feedback, uses two tabs, and sends bad input.
-
-Two tests need the bot's side of Slack's agent surface (the stop event, feedback buttons),
-which the `agent` branch adds: they are marked xfail(strict) until it is merged, so they fail
-loudly (XPASS) the moment the bot does it — then remove the marks."""
+answer arrive, stops an answer, clicks feedback, uses two tabs, and sends bad input. The tests
+count what the page shows (a message shown twice is as wrong as one not shown)."""
 
 import os
 import shutil
@@ -56,6 +53,8 @@ async def test_a_mention_with_an_image_streams_into_its_thread(sandbox, open_pag
     assert await page.locator("#messages .mention").first.inner_text() == "@Claude"
     assert await page.locator("#messages .file.image img").count() == 1
     assert await page.locator("#messages .replies").inner_text() == "1 reply"
+    assert await page.locator("#messages .message").count() == 1
+    assert await page.locator("#thread .message").count() == 2  # the question and the answer
     await page.screenshot(path=tmp_path / "sandbox.png")
     if os.environ.get("UPDATE_SCREENSHOT"):  # UPDATE_SCREENSHOT=1 refreshes the README's picture
         shutil.copy(tmp_path / "sandbox.png", SCREENSHOT)
@@ -130,7 +129,13 @@ async def test_thumbs_up_under_an_answer_is_thanked(sandbox, open_page, tmp_path
     await page.wait_for_selector(f"{ANSWER} .block.context", timeout=15_000)
     thumbs_up = page.locator(f"{ANSWER} .block-button[data-kind=positive]")
     await thumbs_up.click(timeout=2_000)
-    await page.wait_for_selector("#thread .message.ephemeral", timeout=3_000)
+    thanks = page.locator("#thread .message.ephemeral")
+    await thanks.first.wait_for(timeout=3_000)
+    assert await thanks.count() == 1  # once, from the bot, only for the person who clicked
+    assert await thanks.locator(".author").inner_text() == "Claude"
+    assert "Only visible to you" in await thanks.inner_text()
+    assert "Invalid Date" not in await page.inner_text("#thread")
+    assert await page.locator("#thread .message").count() == 3
 
 
 async def test_two_tabs_as_two_people(sandbox, open_page):
@@ -139,6 +144,7 @@ async def test_two_tabs_as_two_people(sandbox, open_page):
     await bob.fill("#composer textarea", "/claude help")
     await bob.press("#composer textarea", "Enter")
     await bob.wait_for_selector("#messages .message.ephemeral:has-text('Only visible to you')")
+    assert await bob.locator("#messages .message").count() == 1
     await alice.fill("#composer textarea", "@Claude hi from alice")
     await alice.press("#composer textarea", "Enter")
     await bob.wait_for_selector("#messages .message:has-text('hi from alice')")  # live
@@ -179,6 +185,7 @@ async def test_bad_input_on_the_page(sandbox, open_page, tmp_path):
     await page.fill("#composer textarea", "/claude")  # the slash command with nothing after it
     await page.press("#composer textarea", "Enter")
     await page.wait_for_selector("#messages .ephemeral:has-text('/claude <question>')")
+    assert await page.locator("#messages .ephemeral").count() == 1
     assert [e["type"] for e in sandbox.workspace.envelopes].count("slash_commands") == 1
 
 

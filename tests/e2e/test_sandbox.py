@@ -114,7 +114,7 @@ async def test_the_slash_command_and_its_private_answers(sandbox, client):
     status, _ = await client.post("/api/command", {"user": "U0BOB", "channel": "C0GENERAL",
                                                    "text": "/claude help"})
     assert status == 200
-    await sandbox.workspace.wait_for(lambda: sandbox.workspace.ephemerals, what="help")
+    await sandbox.workspace.wait_for(lambda: sandbox.workspace.private, what="help")
     assert (await client.state("U0ALICE"))["ephemerals"] == []  # only bob sees it
     [help_text] = (await client.state("U0BOB"))["ephemerals"]
     assert "/claude <question>" in help_text["text"] and not help_text["slackbot"]
@@ -127,6 +127,14 @@ async def test_the_slash_command_and_its_private_answers(sandbox, client):
                                        "text": "/weather"})
     last = (await client.state("U0BOB"))["ephemerals"][-1]
     assert last["slackbot"] and "`/weather` is not a valid command" in last["text"]
+
+
+async def test_a_private_message_from_the_bot_is_shown_once(sandbox, client):
+    await sandbox.bot.deps.slack.chat_postEphemeral(channel="C0GENERAL", user="U0BOB",
+                                                    text="Only for bob")
+    [shown] = (await client.state("U0BOB"))["ephemerals"]
+    assert shown["bot"] and shown["text"] == "Only for bob" and float(shown["ts"]) > 0
+    assert (await client.state("U0ALICE"))["ephemerals"] == []
 
 
 async def test_a_direct_message_is_answered_without_a_mention(sandbox, client):
