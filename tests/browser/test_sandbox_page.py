@@ -219,3 +219,22 @@ async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
     assert mrkdwn.startswith("⚠️ <strong>Careful</strong> &lt;b&gt; ")
     assert '<span class="mention" data-user="U0BOB">@bob</span>' in mrkdwn
     assert '<a href="https://example.com"' in mrkdwn and "<em>now</em>" in mrkdwn
+
+
+async def test_the_thread_pane_opens_and_closes(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    pane = page.locator("#thread-pane")
+    assert not await pane.is_visible()  # nothing open that the person did not open
+    await page.fill("#composer textarea", "@Claude hello")
+    await page.press("#composer textarea", "Enter")
+    await page.wait_for_selector(f"{ANSWER} .block.context", timeout=15_000)
+    assert await pane.is_visible()  # followed Claude into the thread of one's own question
+    await page.click("#close-thread")
+    await pane.wait_for(state="hidden", timeout=2_000)
+    await page.keyboard.type("after closing")  # where the cursor is now: the channel
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#messages .message:has-text('after closing')")
+    [typed] = [m for m in sandbox.workspace.views().values() if m["text"] == "after closing"]
+    assert typed["thread_ts"] is None  # in the channel, not the thread
+    again = await open_page("U0ALICE")  # a fresh load shows the channel alone
+    assert not await again.locator("#thread-pane").is_visible()
