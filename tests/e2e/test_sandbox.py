@@ -3,13 +3,17 @@ the bot's answers come back live, and bad input gets Slack's answers without bre
 
 import asyncio
 import json
+from pathlib import Path
 
 import aiohttp
 import pytest
+from dotenv import dotenv_values
 
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
 from tests.e2e.sandbox_client import PageClient, png, running_sandbox
+
+EXAMPLE_ENV = Path(__file__).parents[2] / ".env.example"
 
 
 @pytest.fixture
@@ -256,3 +260,18 @@ async def test_natively_streamed_answers_show_as_they_grow(tmp_path):
         [reply] = await answered(workspace)
         shown = {m["ts"]: m for m in (await client.state())["messages"]}[reply["ts"]]
         assert not shown["working"] and "Offline stand-in" in shown["text"]
+
+
+async def test_an_env_copied_from_the_example_runs_offline_and_says_why(tmp_path):
+    """`cp .env.example .env`, as the README says for Slack, then the sandbox."""
+    example = {k: v for k, v in dotenv_values(EXAMPLE_ENV).items() if v is not None}
+    async with running_sandbox(tmp_path, **example) as sandbox, \
+            aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        assert sandbox.standin is not None  # the placeholder key counts as no key
+        claude = (await client.state())["claude"]
+        assert claude["offline"] and "ANTHROPIC_API_KEY" in claude["label"]
+        assert ".env.example" in claude["label"]
+        await client.say("@Claude hi")
+        [reply] = await answered(sandbox.workspace)
+        assert "Offline stand-in" in body_of(reply)
