@@ -86,10 +86,11 @@ class Sandbox:
         await self.page.start(self.settings.sandbox_port if self.port is None else self.port)
 
     async def stop(self) -> None:
-        if self.page is not None:
-            await self.page.stop()
+        # The bot first: the page stays up to show the answers it finishes or marks interrupted.
         if self.bot is not None:
             await self.bot.stop()
+        if self.page is not None:
+            await self.page.stop()
         await self.workspace.stop()
         if self.standin is not None:
             await self.standin.stop()

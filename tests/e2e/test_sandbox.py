@@ -10,6 +10,7 @@ import pytest
 from dotenv import dotenv_values
 
 from bot.devserver.claude import Reply
+from bot.sandbox.run import Sandbox
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
 from tests.e2e.sandbox_client import PageClient, png, running_sandbox
 
@@ -275,3 +276,31 @@ async def test_an_env_copied_from_the_example_runs_offline_and_says_why(tmp_path
         await client.say("@Claude hi")
         [reply] = await answered(sandbox.workspace)
         assert "Offline stand-in" in body_of(reply)
+
+
+async def test_an_answer_cut_short_by_shutdown_shows_as_interrupted_on_the_page(tmp_path):
+    sandbox = Sandbox({"DATABASE_URL": f"sqlite:///{tmp_path}/usage.sqlite3",
+                       "SHUTDOWN_GRACE_SECONDS": "0.2"}, port=0)
+    await sandbox.start()
+    stopped = False
+    try:
+        sandbox.standin.enqueue(Reply(text="slow " * 400, chunk_chars=5, delay=0.05))
+        async with aiohttp.ClientSession() as session:
+            client = PageClient(sandbox, session)
+            page = await session.ws_connect(client.url + "/api/live")
+            await client.say("@Claude write a lot")
+            workspace = sandbox.workspace
+            await workspace.wait_for(lambda: any("slow" in v["text"] for v in
+                                                 workspace.views().values() if v["bot"]),
+                                     what="the answer under way")
+            stopping = asyncio.create_task(sandbox.stop())  # as SIGTERM does
+            shown = []
+            while (frame := await page.receive(timeout=15)).type == aiohttp.WSMsgType.TEXT:
+                shown += [m for m in json.loads(frame.data)["upserts"] if m["bot"]]
+            await stopping
+            stopped = True
+        assert "Interrupted" in json.dumps(shown[-1]["blocks"])  # seen before the page closed
+        assert not shown[-1]["working"]
+    finally:
+        if not stopped:
+            await sandbox.stop()
