@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     try:
         settings = load_settings(mode=mode)
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        print(error.lines(), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     try:

@@ -133,7 +133,7 @@ def main() -> int:
     try:
         asyncio.run(_serve(sandbox))
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        print(error.lines(), file=sys.stderr)
         return 2
     except PolicyError as error:
         print(f"Policy error: {error}", file=sys.stderr)
