@@ -116,3 +116,14 @@ def test_every_invalid_setting_is_named_at_once():
     assert sorted(named) == ["ANTHROPIC_API_KEY", "DATABASE_URL", "LOG_LEVEL", "PORT",
                              "SLACK_APP_TOKEN"]  # each once: no knock-on complaints
     assert refused.value.lines().splitlines()[1].startswith("Configuration error: ")
+
+
+def test_the_help_names_every_setting():
+    import re
+    from pathlib import Path
+
+    import bot.config
+    from bot.help import bot_help
+
+    read = set(re.findall(r'env, "([A-Z_]+)"', Path(bot.config.__file__).read_text()))
+    assert read and all(name in bot_help() for name in read)
