@@ -127,3 +127,13 @@ def test_the_help_names_every_setting():
 
     read = set(re.findall(r'env, "([A-Z_]+)"', Path(bot.config.__file__).read_text()))
     assert read and all(name in bot_help() for name in read)
+
+
+def test_what_running_the_bot_here_leaves_is_ignored_by_git():
+    from pathlib import Path
+
+    from bot.config import DEFAULT_DATABASE_URL, DEFAULT_POLICY_FILE
+
+    ignored = (Path(__file__).parents[2] / ".gitignore").read_text().splitlines()
+    assert DEFAULT_DATABASE_URL.removeprefix("sqlite:///") in ignored
+    assert DEFAULT_POLICY_FILE in ignored
