@@ -219,6 +219,48 @@ async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
     assert mrkdwn.startswith("⚠️ <strong>Careful</strong> &lt;b&gt; ")
     assert '<span class="mention" data-user="U0BOB">@bob</span>' in mrkdwn
     assert '<a href="https://example.com"' in mrkdwn and "<em>now</em>" in mrkdwn
+    special = await page.evaluate("""() => [SlackText.renderMrkdwn, SlackText.renderMarkdown]
+      .map((render) => render('<#C0RANDOM> <#C0NEW|new-one> <!here> <!channel|channel> ' +
+        '<!subteam^S0DEVS|@devs> <!date^1392734382^{date}|Feb 18th>', {C0RANDOM: 'random'}))""")
+    for html in special:  # as Slack shows them, in both formats
+        assert ">#random</span> " in html and ">#new-one</span>" in html
+        assert ">@here</span>" in html and ">@channel</span>" in html
+        assert "@devs" in html and "Feb 18th" in html and "&lt;" not in html
+
+
+async def test_mentions_and_the_ids_a_policy_needs(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    await sandbox.bot.deps.slack.chat_postMessage(channel="C0GENERAL", blocks=[{
+        "type": "section", "text": {"type": "mrkdwn", "text":
+                                    "Top channels: <#C0RANDOM> $1.20 · <@U0BOB> · <!here>"}}],
+                                                  text="Top channels")
+    shown = page.locator("#messages .message.from-bot .block")
+    await shown.first.wait_for()
+    assert await shown.first.inner_text() == "Top channels: #random $1.20 · @bob · @here"
+    assert await page.inner_text("#channel-id") == "C0GENERAL"  # the channel's details
+    await page.fill("#composer textarea", "hello")
+    await page.press("#composer textarea", "Enter")
+    mine = page.locator("#messages .message:has-text('hello') .meta")
+    await mine.wait_for()
+    assert "alice" in await mine.inner_text() and "U0ALICE" in await mine.inner_text()
+
+
+async def test_feedback_buttons_say_it_in_words_without_an_emoji_font(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    await page.evaluate("document.documentElement.classList.add('no-emoji')")  # as on a server
+    await sandbox.bot.deps.slack.chat_postMessage(channel="C0GENERAL", text="An answer", blocks=[
+        {"type": "markdown", "text": "An answer"},
+        {"type": "context_actions", "elements": [{
+            "type": "feedback_buttons", "action_id": "feedback",
+            "positive_button": {"text": {"type": "plain_text", "text": "👍"}, "value": "good",
+                                "accessibility_label": "This answer was helpful"},
+            "negative_button": {"text": {"type": "plain_text", "text": "👎"}, "value": "bad"}}]}])
+    up = page.locator("#messages .block-button[data-kind=positive]")
+    await up.wait_for()
+    assert "Helpful" in await up.inner_text()
+    assert await up.get_attribute("aria-label") == "This answer was helpful"
+    down = page.locator("#messages .block-button[data-kind=negative]")
+    assert "Not helpful" in await down.inner_text()
 
 
 async def test_the_thread_pane_opens_and_closes(sandbox, open_page):

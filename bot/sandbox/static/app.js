@@ -63,8 +63,10 @@ async function loadState() {
   renderAll();
 }
 
+// Names of people and channels by id, for mentions (<@U…>, <#C…>) and authors.
 function names() {
   const all = { ...state.people };
+  for (const channel of state.channels) all[channel.id] = channel.name;
   if (state.bot) all[state.bot.id] = state.bot.name;
   if (state.me && !all[state.me]) all[state.me] = state.me;
   return all;
@@ -109,6 +111,7 @@ function renderAll() {
   renderSidebar();
   const channel = state.channels.find((c) => c.id === state.current);
   $("#channel-title").textContent = channel ? (channel.type === "im" ? "Claude" : `# ${channel.name}`) : "";
+  $("#channel-id").textContent = channel ? channel.id : "";  // what a policy names it by
   $("#composer textarea").placeholder = channel && channel.type === "im"
     ? "Message Claude" : `Message #${channel ? channel.name : ""} — mention @Claude, or ${state.command} …`;
   fill($("#messages"), visible(null), false);
