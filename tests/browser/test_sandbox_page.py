@@ -98,6 +98,8 @@ async def test_stopping_a_second_answer_mid_way_says_who_stopped_it(sandbox, ope
     await stop.click()
     await page.wait_for_selector("#thread .notice:has-text('Stopped by @alice')", timeout=3_000)
     assert await page.locator("#thread .working").count() == 0
+    assert await page.locator("#thread .notice:has-text('Stopped by')").count() == 1
+    assert await page.locator("#thread .message").count() == 4  # two questions, two answers
     answer = page.locator(ANSWER).last
     assert "A long answer." in await answer.inner_text()  # the text so far stays
     assert await answer.locator(".block.context").count() == 1  # with the usage so far
@@ -200,6 +202,7 @@ async def test_a_tab_closed_mid_answer_and_opened_again(sandbox, open_page):
     await again.click("#messages .replies")
     await again.wait_for_selector(f"{ANSWER} .block.context")
     assert "Offline stand-in" in await again.inner_text(ANSWER)
+    assert await again.locator("#thread .message").count() == 2
 
 
 async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
