@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import conversations, images, ledger, policy
+from bench import conversations, images, ledger, policy, startup
 
 
 def ms(seconds: float) -> str:
@@ -28,6 +28,10 @@ def table(rows: list[conversations.Figures]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
+    if not args.skip_startup:
+        print("Start-up (fresh processes, median of 5):")
+        print(startup.table(await startup.run()))
+        print()
     if not args.skip_images:
         print("Images → blocks (fresh process per case, median of 5):")
         print(images.table(images.run()))
@@ -61,4 +65,5 @@ if __name__ == "__main__":
     parser.add_argument("--skip-ledger", action="store_true", help="no SQLite/PostgreSQL run")
     parser.add_argument("--skip-policy", action="store_true",
                         help="without the policy check's figures")
+    parser.add_argument("--skip-startup", action="store_true", help="no start-up figures")
     asyncio.run(main(parser.parse_args()))

@@ -54,6 +54,11 @@ def main(argv: list[str]) -> int:
         from bot.ledger import report
 
         return report.main(argv[1:])
+    if "-h" in argv or "--help" in argv:  # says what there is; starts nothing
+        from bot.help import bot_help, sandbox_help
+
+        print(sandbox_help() if argv[:1] == ["sandbox"] else bot_help(), end="")
+        return 0
     if argv[:1] == ["sandbox"]:  # the local sandbox: bot/sandbox/run.py
         from bot.sandbox.run import main as sandbox
 
@@ -66,7 +71,7 @@ def main(argv: list[str]) -> int:
     try:
         settings = load_settings(mode=mode)
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        print(error.lines(), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     try:

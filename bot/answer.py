@@ -181,7 +181,7 @@ async def answer(deps: Deps, question: Question) -> None:
     """Answer in Slack, then record the answer (ledger row, metrics) whatever its outcome."""
     writer = _writer(deps, question)
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it
-    record = AnswerRecord(deps, question)
+    record = AnswerRecord(question, deps.settings, deps.metrics, deps.ledger)
     deps.files.prefetch(question.files)  # the question's files download alongside it
     status = SessionStatus(deps.slack, deps.sessions.for_team(question.team), question.channel,
                            question.user, title_of(question.text, deps.me.user_id))

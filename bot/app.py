@@ -3,15 +3,13 @@ or as an HTTP server."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 import anthropic
 from aiohttp import web
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -26,9 +24,6 @@ from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
 from bot.feedback import record_feedback
-from bot.instances import redis_store
-from bot.instances.governor import shared_governor
-from bot.instances.stops import StopRelay
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
@@ -39,6 +34,11 @@ from bot.reply.writer import INTERRUPT_SECONDS
 from bot.session import STATUS_CALLS_PER_MINUTE
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
+
+if TYPE_CHECKING:  # Redis is imported only when REDIS_URL is set: a one-process start skips it
+    from redis.asyncio import Redis
+
+    from bot.instances.stops import StopRelay
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class Bot:
                            self.settings.claude_effort, channel_models)
         self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         if self.redis is not None:
+            from redis.exceptions import RedisError
+
             try:
                 await self.redis.ping()
             except (RedisError, OSError) as error:
@@ -170,9 +172,14 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings), metrics=metrics,
                 policy=policy)
-    deps.on_feedback = functools.partial(record_feedback, deps)
+    # The ledger opens at start: read it when a click comes.
+    deps.on_feedback = lambda feedback: record_feedback(deps.ledger, deps.metrics, feedback)
     redis_client = stops = None
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
+        from bot.instances import redis_store
+        from bot.instances.governor import shared_governor
+        from bot.instances.stops import StopRelay
+
         redis_client = redis_store.connect(settings.redis_url)
         deps.dedupe = redis_store.RedisDedupe(redis_client)
         deps.threads = redis_store.RedisThreadBook(redis_client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -27,7 +28,38 @@ PLACEHOLDER_FIXES = {
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it and says how to fix it."""
+    """Settings are missing or malformed: one line for each, naming it and saying how to fix
+    it (every problem at once, so one run shows them all)."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    def lines(self) -> str:
+        return "\n".join(f"Configuration error: {problem}" for problem in self.problems)
+
+
+class _Reading(dict):
+    """The environment being read, and the problems found in it so far."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        super().__init__(env)
+        self.problems: list[str] = []
+
+
+def _noted(read: Callable[..., Any]) -> Callable[..., Any]:
+    """`read`, noting its problem and giving None while settings are read as a whole, so that
+    the next settings are still checked; called on its own, it raises."""
+    @functools.wraps(read)
+    def reading(env: Mapping[str, str], *args: Any) -> Any:
+        try:
+            return read(env, *args)
+        except ConfigError as error:
+            if not isinstance(env, _Reading):
+                raise
+            env.problems.extend(error.problems)
+            return None
+    return reading
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,7 @@ def _text(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+@_noted
 def _required(env: Mapping[str, str], name: str, hint: str) -> str:
     value = _text(env, name)
     if value is None:
@@ -83,6 +116,7 @@ def _required(env: Mapping[str, str], name: str, hint: str) -> str:
     return value
 
 
+@_noted
 def _number(env: Mapping[str, str], name: str, default: float, kind: Callable[[str], float],
             minimum: float, maximum: float | None = None) -> Any:
     raw = _text(env, name)
@@ -102,6 +136,7 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: Callable[[s
     return value
 
 
+@_noted
 def _url(env: Mapping[str, str], name: str, default: str) -> str:
     raw = _text(env, name)
     if raw is None:
@@ -113,6 +148,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+@_noted
 def _prefixed(env: Mapping[str, str], name: str, prefix: str, hint: str) -> str | None:
     value = _text(env, name)
     if value is not None and not value.startswith(prefix):
@@ -120,6 +156,7 @@ def _prefixed(env: Mapping[str, str], name: str, prefix: str, hint: str) -> str 
     return value
 
 
+@_noted
 def _prices(env: Mapping[str, str]) -> dict[str, dict[str, float]] | None:
     """CLAUDE_PRICES: JSON {"model": {"input": $, "output": $, "cache_write": $, "cache_read": $}}
     in USD per million tokens; overrides or extends the built-in table."""
@@ -141,6 +178,7 @@ def _prices(env: Mapping[str, str]) -> dict[str, dict[str, float]] | None:
     return {model: {k: float(v) for k, v in p.items()} for model, p in table.items()}
 
 
+@_noted
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...],
             default: str | None) -> str | None:
     raw = _text(env, name)
@@ -151,6 +189,7 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...],
     return raw.lower()
 
 
+@_noted
 def _database_url(env: Mapping[str, str]) -> str:
     raw = _text(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
     if raw.startswith("postgres://"):  # Heroku's spelling
@@ -170,51 +209,54 @@ def _policy_path(env: Mapping[str, str]) -> str | None:
     return DEFAULT_POLICY_FILE if os.path.isfile(DEFAULT_POLICY_FILE) else None
 
 
-def _not_placeholder(env: Mapping[str, str]) -> None:
+def _not_placeholder(env: _Reading) -> None:
     """A value copied unchanged from .env.example would only fail later, less clearly."""
     for name, value in PLACEHOLDERS.items():
         if _text(env, name) == value:
-            raise ConfigError(f"{name} is still the example value {value!r} from .env.example: "
-                              f"{PLACEHOLDER_FIXES[name]}")
+            env.problems.append(f"{name} is still the example value {value!r} from "
+                                f".env.example: {PLACEHOLDER_FIXES[name]}")
 
 
 def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None) -> Settings:
-    """The settings; `mode` ("socket" or "http") forces how the bot talks to Slack."""
-    env = os.environ if env is None else env
+    """The settings; `mode` ("socket" or "http") forces how the bot talks to Slack. Raises
+    ConfigError naming every setting that is wrong, not just the first."""
+    env = _Reading(os.environ if env is None else env)
+    problem = env.problems.append
     _not_placeholder(env)
     bot_token = _required(env, "SLACK_BOT_TOKEN",
                           "set it to the app's Bot User OAuth Token (xoxb-…) in .env.")
-    if not bot_token.startswith("xox"):
-        raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: use the Bot User "
-                          "OAuth Token (xoxb-…) from the app's OAuth & Permissions page.")
+    if bot_token is not None and not bot_token.startswith("xox"):
+        problem("SLACK_BOT_TOKEN does not look like a Slack token: use the Bot User OAuth Token "
+                "(xoxb-…) from the app's OAuth & Permissions page.")
     api_key = _required(env, "ANTHROPIC_API_KEY", "set it to a Claude API key in .env.")
     app_token = _prefixed(env, "SLACK_APP_TOKEN", "xapp-",
                           "use an app-level token with connections:write (Basic Information page).")
+    app_token_set = _text(env, "SLACK_APP_TOKEN") is not None  # if malformed: said already
     signing_secret = _text(env, "SLACK_SIGNING_SECRET")
-    if mode == "socket" and app_token is None:
-        raise ConfigError("SLACK_APP_TOKEN is not set, and Socket Mode needs it: create an "
-                          "app-level token with connections:write (Basic Information page).")
+    if mode == "socket" and not app_token_set:
+        problem("SLACK_APP_TOKEN is not set, and Socket Mode needs it: create an app-level "
+                "token with connections:write (Basic Information page).")
     if mode == "http":
         if signing_secret is None:
-            raise ConfigError("SLACK_SIGNING_SECRET is not set, and HTTP mode needs it: copy it "
-                              "from the app's Basic Information page.")
-        app_token = None  # `web` dynos share the worker's settings: serve HTTP regardless
-    if app_token is None and signing_secret is None:
-        raise ConfigError("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set "
-                          "SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET "
-                          "to serve HTTP at /slack/events.")
+            problem("SLACK_SIGNING_SECRET is not set, and HTTP mode needs it: copy it from the "
+                    "app's Basic Information page.")
+        app_token, app_token_set = None, False  # `web` dynos share the worker's settings
+    if not app_token_set and signing_secret is None and mode is None:
+        problem("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set SLACK_APP_TOKEN "
+                "(xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET to serve HTTP at "
+                "/slack/events.")
     streaming = _choice(env, "SLACK_STREAMING", ("edit", "native"), "edit")
     command = _text(env, "SLACK_COMMAND") or "/claude"
     if not command.startswith("/") or len(command) < 2 or " " in command:
-        raise ConfigError(f"SLACK_COMMAND={command!r} is not valid: set it to a slash command "
-                          "such as /claude.")
+        problem(f"SLACK_COMMAND={command!r} is not valid: set it to a slash command such as "
+                "/claude.")
     level = (_text(env, "LOG_LEVEL") or "INFO").upper()
     if not isinstance(logging.getLevelName(level), int):
-        raise ConfigError(f"LOG_LEVEL={level!r} is not valid: use DEBUG, INFO, WARNING or ERROR.")
+        problem(f"LOG_LEVEL={level!r} is not valid: use DEBUG, INFO, WARNING or ERROR.")
     redis_url = _text(env, "REDIS_URL")
     if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
-        raise ConfigError("REDIS_URL is not valid: use a URL like redis://localhost:6379/0.")
-    return Settings(
+        problem("REDIS_URL is not valid: use a URL like redis://localhost:6379/0.")
+    settings = Settings(
         slack_bot_token=bot_token,
         anthropic_api_key=api_key,
         slack_app_token=app_token,
@@ -243,3 +285,6 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
         metrics_port=_number(env, "METRICS_PORT", None, int, 1, 65535),
         sandbox_port=_number(env, "SANDBOX_PORT", 8080, int, 1, 65535),
     )
+    if env.problems:
+        raise ConfigError(*env.problems)
+    return settings

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.answer import Deps
+    from bot.ledger import Ledger
+    from bot.metrics import Metrics
 
 ACTION_ID = "answer_feedback"
 VALUES = ("positive", "negative")
@@ -54,10 +55,10 @@ def read_value(value: str) -> tuple[str, str] | None:
     return (kind, answer_ts) if kind in VALUES else None
 
 
-async def record_feedback(deps: Deps, feedback: Feedback) -> None:
+async def record_feedback(ledger: Ledger | None, metrics: Metrics, feedback: Feedback) -> None:
     """The click goes with its answer in the ledger (which counts it in the metrics)."""
-    if deps.ledger is not None:
-        await deps.ledger.set_feedback(feedback.team, feedback.channel, feedback.answer_ts,
-                                       feedback.value)
+    if ledger is not None:
+        await ledger.set_feedback(feedback.team, feedback.channel, feedback.answer_ts,
+                                  feedback.value)
     else:
-        deps.metrics.feedback(feedback.value)
+        metrics.feedback(feedback.value)

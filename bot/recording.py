@@ -11,18 +11,23 @@ from bot.claude import ClaudeResult
 from bot.footer import Usage, cost_usd
 from bot.ledger import UsageRow
 from bot.ledger.rows import now
+from bot.question import Question
 
 if TYPE_CHECKING:
-    from bot.answer import Deps
-from bot.question import Question
+    from bot.config import Settings
+    from bot.ledger import Ledger
+    from bot.metrics import Metrics
 
 
 class AnswerRecord:
     """Created when an answer starts; `finish` writes its one row, whatever the outcome."""
 
-    def __init__(self, deps: Deps, question: Question):
-        self.deps = deps
+    def __init__(self, question: Question, settings: Settings, metrics: Metrics,
+                 ledger: Ledger | None):
         self.question = question
+        self.settings = settings
+        self.metrics = metrics
+        self.ledger = ledger
         self.result: ClaudeResult | None = None  # set once Claude's stream has ended
         # What the stream reported so far: an answer cut short (stopped) still counts it.
         self._seen: tuple[str, Usage] | None = None
@@ -30,7 +35,7 @@ class AnswerRecord:
         self.reason: str | None = None  # why it was refused (outcome "refused")
         self.first_ts: str | None = None  # the answer's first message
         self._texted = False
-        deps.metrics.in_flight.inc()
+        metrics.in_flight.inc()
 
     def saw(self, model: str, usage: Usage) -> None:
         self._seen = (model, usage)
@@ -42,7 +47,7 @@ class AnswerRecord:
         if self._seen is not None:
             return self._seen[0]
         question = self.question
-        return question.settings.model if question.settings else self.deps.settings.claude_model
+        return question.settings.model if question.settings else self.settings.claude_model
 
     @property
     def usage(self) -> Usage:
@@ -61,14 +66,14 @@ class AnswerRecord:
 
     def placeholder_posted(self, first_ts: str | None) -> None:
         self.first_ts = first_ts
-        self.deps.metrics.placeholder_seconds.observe(self._since_event())
+        self.metrics.placeholder_seconds.observe(self._since_event())
 
     def on_text(self, forward: Callable[[str], None]) -> Callable[[str], None]:
         """`forward`, timing the first piece of text that is more than whitespace."""
         def on_text(delta: str) -> None:
             if not self._texted and delta.strip():
                 self._texted = True
-                self.deps.metrics.first_text_seconds.observe(self._since_event())
+                self.metrics.first_text_seconds.observe(self._since_event())
             forward(delta)
         return on_text
 
@@ -76,15 +81,15 @@ class AnswerRecord:
         """Record the answer, once: the outcome the answer set, else `answered` (or `failed`
         when Claude's stream failed or never ran)."""
         seconds = self._since_event()
-        metrics = self.deps.metrics
+        metrics = self.metrics
         metrics.in_flight.dec()
         metrics.answer_seconds.observe(seconds)
-        if self.deps.ledger is not None:
-            await self.deps.ledger.record(self._row(self.outcome or (
+        if self.ledger is not None:
+            await self.ledger.record(self._row(self.outcome or (
                 "answered" if self.answered else "failed"), seconds))
 
     def _row(self, outcome: str, seconds: float) -> UsageRow:
-        question, settings = self.question, self.deps.settings
+        question, settings = self.question, self.settings
         model, usage = self.model, self.usage
         ts = question.ts or self.first_ts or ""  # /claude: the bot's message quoting it
         return UsageRow(

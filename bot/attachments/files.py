@@ -16,7 +16,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.attachments.documents import is_markup, kind_of, pdf_block, text_block
 from bot.attachments.download import DownloadError, download, trusted_origins
-from bot.attachments.images import ImageError, prepare_image
 from bot.attachments.limits import (
     REQUEST_BYTES,
     TEXT_ALLOWANCE,
@@ -161,14 +160,14 @@ async def _convert(kind: str, data: bytes, file: dict) -> Prepared:
     pages, cut = 0, False
     try:
         if kind == "image":  # CPU-bound: off the event loop, so other answers keep streaming
-            blocks = [(await asyncio.to_thread(prepare_image, data)).block()]
+            blocks = [await asyncio.to_thread(_image_block, data)]
         elif kind == "pdf":
             blocks = [pdf_block(data, name)]
             pages = await asyncio.to_thread(pdf_pages, data)
         else:
             block, cut = text_block(data, name)
             blocks = [block]
-    except (ImageError, ValueError) as error:
+    except ValueError as error:  # ImageError among them
         return _problem(file, str(error))
     problem = (f":paperclip: Only the first part of `{name}` was read: it is too long."
                if cut else None)
@@ -180,6 +179,14 @@ def _linked(url: str) -> Prepared:
     """An image link: Claude's servers fetch it, so it is only an address here."""
     block = image_block(url)
     return Prepared([block], is_image=True, name=url, size=len(json.dumps(block)))
+
+
+def _image_block(data: bytes) -> dict:
+    # Pillow and its HEIF plug-in load with the first image (in this worker thread), not at
+    # start: most answers have none.
+    from bot.attachments.images import prepare_image
+
+    return prepare_image(data).block()
 
 
 def _problem(file: dict, reason: str, skipped: bool = False) -> Prepared:

@@ -51,7 +51,7 @@ _TRANSPOSE = {  # EXIF orientation → the transposition that makes the pixels u
 }
 
 
-class ImageError(Exception):
+class ImageError(ValueError):
     """The bytes are not an image we can send; str(error) is a short reason for users."""
 
 

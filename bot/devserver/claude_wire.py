@@ -7,12 +7,10 @@ import base64
 import json
 import secrets
 import string
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from .claude import Reply
+from .claude_reply import Reply
 
 ERROR_TYPES = {
     400: "invalid_request_error",

@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
     try:
         url = _database_url(os.environ)
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        print(error.lines(), file=sys.stderr)
         return 2
     parsed = make_url(url)
     if parsed.drivername == "sqlite" and not Path(parsed.database or "").exists():

@@ -19,8 +19,10 @@ async def hand_on(deps: Deps, inflight: Inflight, question: Question, key: str,
     message, and nothing is posted or asked."""
     if not await deps.dedupe.claim(key):
         return
-    verdict = verdict or admit(deps, asker)
+    policy = deps.policy.current
+    verdict = verdict or admit(policy, deps.settings, deps.ledger, asker)
     if isinstance(verdict, Refusal):
-        inflight.spawn(refuse(deps, asker, question, verdict), name=f"refuse {key}")
+        inflight.spawn(refuse(deps.slack, deps.ledger, policy, deps.settings, asker, question,
+                              verdict), name=f"refuse {key}")
     else:
         inflight.spawn(answer(deps, replace(question, settings=verdict)), name=f"answer {key}")

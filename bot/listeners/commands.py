@@ -34,20 +34,21 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
             return
         asker = command_asker(command, installation_of(command, context))
         if text.lower() == "usage":
-            await ack(response_type="ephemeral", text=await usage_report(deps, asker.team,
-                                                                       asker.user))
+            await ack(response_type="ephemeral", text=await usage_report(
+                deps.policy.current, deps.ledger, asker.team, asker.user))
             return
         if not command.get("channel_id") or not command.get("user_id"):
             await ack()
             return
         key = f"command:{command.get('trigger_id') or id(command)}"
-        verdict = admit(deps, asker)
+        policy = deps.policy.current
+        verdict = admit(policy, deps.settings, deps.ledger, asker)
         if isinstance(verdict, Refusal):  # the command's own answer says why: no other call
             await ack(response_type="ephemeral", text=verdict.message)
             if await deps.dedupe.claim(key):
-                await record_refusal(deps, team=asker.team, channel=asker.channel,
-                                     thread_ts=None, ts="", user=asker.user,
-                                     reason=verdict.reason)
+                await record_refusal(deps.ledger, policy, deps.settings, team=asker.team,
+                                     channel=asker.channel, thread_ts=None, ts="",
+                                     user=asker.user, reason=verdict.reason)
             return
         await ack()
         question = Question(  # the same installation as a mention's: one budget, one ledger

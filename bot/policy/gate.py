@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import anthropic
 
 from bot.attachments.links import image_block, links_in, without_links
+from bot.config import Settings
 from bot.conversation import estimate_tokens
 from bot.ledger import UsageRow
 from bot.policy.decide import (
@@ -20,50 +21,55 @@ from bot.policy.decide import (
     decide,
     month_bounds,
 )
+from bot.policy.rules import Policy
 from bot.policy.usage import usage_text, workspace_breakdown
+from bot.question import Question
 from bot.slack_errors import SLACK_FAILURES, slack_error
 
 if TYPE_CHECKING:
-    from bot.answer import Deps
-from bot.question import Question
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
 COUNT_TIMEOUT = 30.0  # seconds for one token count
 
 
-def admit(deps: Deps, asker: Asker, now: datetime | None = None) -> AnswerSettings | Refusal:
+def admit(policy: Policy, settings: Settings, ledger: Ledger | None, asker: Asker,
+          now: datetime | None = None) -> AnswerSettings | Refusal:
     """The settings to answer with, or why not. Cheap: no I/O (the ledger's totals are in
     memory), so it never delays the placeholder."""
-    policy = deps.policy.current
-    spent = deps.ledger.spent if deps.ledger is not None else None
+    spent = ledger.spent if ledger is not None else None
     refusal = decide(policy, asker, spent, now or datetime.now(UTC))
-    return refusal or answer_settings(policy, deps.settings, asker.channel)
+    return refusal or answer_settings(policy, settings, asker.channel)
 
 
-async def record_refusal(deps: Deps, *, team: str, channel: str, thread_ts: str | None, ts: str,
-                         user: str, reason: str, seconds: float = 0.0) -> None:
-    if deps.ledger is None:
+async def record_refusal(ledger: Ledger | None, policy: Policy, settings: Settings, *,
+                         team: str, channel: str, thread_ts: str | None, ts: str, user: str,
+                         reason: str, seconds: float = 0.0) -> None:
+    if ledger is None:
         return
-    model = answer_settings(deps.policy.current, deps.settings, channel).model
-    await deps.ledger.record(UsageRow(
+    model = answer_settings(policy, settings, channel).model
+    await ledger.record(UsageRow(
         time=datetime.now(UTC), team=team, channel=channel, thread_ts=thread_ts, ts=ts,
         user=user, model=model, outcome="refused", reason=reason, seconds=seconds))
 
 
-async def refuse(deps: Deps, asker: Asker, question: Question, refusal: Refusal) -> None:
+async def refuse(slack: AsyncWebClient, ledger: Ledger | None, policy: Policy,
+                 settings: Settings, asker: Asker, question: Question, refusal: Refusal) -> None:
     """Exactly one Slack call: the reason, to the asker alone, in the question's thread when
     there is one: Slack does not show an ephemeral message under a message that has no replies
     yet (api.slack.com/methods/chat.postEphemeral, `thread_ts`)."""
     log.info("refused %s in %s (%s)", asker.user, asker.channel, refusal.reason)
     try:
-        await deps.slack.chat_postEphemeral(
+        await slack.chat_postEphemeral(
             channel=asker.channel, user=asker.user, text=refusal.message,
             thread_ts=question.thread_ts if question.in_thread else None)
     except SLACK_FAILURES as error:
         log.warning("could not tell %s in %s why: %s", asker.user, asker.channel,
                     slack_error(error))
-    await record_refusal(deps, team=asker.team, channel=asker.channel,
+    await record_refusal(ledger, policy, settings, team=asker.team, channel=asker.channel,
                          thread_ts=question.thread_ts, ts=question.ts, user=asker.user,
                          reason=refusal.reason)
 
@@ -95,13 +101,11 @@ async def over_ceiling(claude: anthropic.AsyncAnthropic, settings: AnswerSetting
         "fewer files."))
 
 
-async def usage_report(deps: Deps, team: str, user: str) -> str:
+async def usage_report(policy: Policy, ledger: Ledger | None, team: str, user: str) -> str:
     """`/claude usage` for `user`; admins also get the workspace's month."""
-    policy = deps.policy.current
     now = datetime.now(UTC)
     breakdown = None
-    if deps.ledger is not None and user in policy.admins:
-        breakdown = await workspace_breakdown(deps.ledger, team,
-                                              *month_bounds(now, policy.timezone))
-    spent = deps.ledger.spent if deps.ledger is not None else None
+    if ledger is not None and user in policy.admins:
+        breakdown = await workspace_breakdown(ledger, team, *month_bounds(now, policy.timezone))
+    spent = ledger.spent if ledger is not None else None
     return usage_text(policy, spent, team, user, now, breakdown)

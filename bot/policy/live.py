@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 
 from bot.config import Settings
 from bot.policy.rules import Policy, PolicyError, parse_policy, read_policy
@@ -23,6 +24,11 @@ class LivePolicy:
         self._seen: bytes | None = None  # digest of the last version read, valid or not
         if current is None:
             current = Policy() if self.path is None else self._read_at_start()
+            if self.path is None:
+                log.info("no policy file (CLAUDE_POLICY unset, no policy.toml here): everyone "
+                         "may ask, without limits")
+            else:  # the full path: "policy.toml here" depends on where the bot was started
+                log.info("policy loaded from %s", os.path.abspath(self.path))
         self.current = current
         self._task: asyncio.Task | None = None
 

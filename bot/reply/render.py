@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.feedback import FEEDBACK_CHARACTERS, feedback_block
+from bot.reply.emphasis import without_open_markers
 from bot.slack_text import escape
 
 # Slack: all `markdown` blocks of one message share 12,000 characters, and the text of all its
@@ -153,14 +154,30 @@ def slackify(text: str) -> str:
     return "\n".join(out)
 
 
-def markdown_body(segment: str, fence: Fence | None = None, room: int = MARKDOWN_LIMIT) -> str:
+def _last_paragraph(text: str) -> int:
+    """Where the last paragraph outside code starts (after a blank line or a closed fence)."""
+    start = offset = 0
+    fence: Fence | None = None
+    for line in text.split("\n"):
+        offset += len(line) + 1
+        was_code, fence = fence, _fence_step(line, fence)
+        if fence is None and (was_code is not None or not line.strip()):
+            start = offset
+    return min(start, len(text))
+
+
+def markdown_body(segment: str, fence: Fence | None = None, room: int = MARKDOWN_LIMIT,
+                  streaming: bool = False) -> str:
     """The Markdown shown for one message's slice: the fence open at its start re-opened,
     tables drawn as code (unless that outgrows `room`), and a fence still open at its end
-    closed so code renders as code."""
+    closed so code renders as code; while `streaming`, no marker that nothing closes yet."""
     body = (fence.opener + "\n" if fence else "") + segment
     still_open = fence_at_end(segment, fence)
     if still_open is not None:
         body += ("" if body.endswith("\n") else "\n") + still_open.marker
+    elif streaming:
+        start = _last_paragraph(body)
+        body = body[:start] + without_open_markers(body[start:])
     drawn = slackify(body)
     return drawn if len(drawn) <= min(room, MARKDOWN_LIMIT) else body
 
@@ -218,22 +235,23 @@ def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
 
 def shown_markdown(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                    footer: str | None = None, header: str | None = None,
-                   feedback: str | None = None) -> str:
+                   feedback: str | None = None, streaming: bool = False) -> str:
     """What the `markdown` block of one message holds for its slice (empty: none), given the
-    other blocks it shares Slack's limit with."""
+    other blocks it shares Slack's limit with; `streaming`: the text is still growing."""
     room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
                                                                if feedback else 0)
-    return markdown_body(segment, fence, room) if segment.strip() else ""
+    return markdown_body(segment, fence, room, streaming) if segment.strip() else ""
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                     footer: str | None = None, header: str | None = None,
-                    feedback: str | None = None) -> dict:
+                    feedback: str | None = None, streaming: bool = False) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
-    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer."""
+    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer; `streaming`: the text is
+    still growing."""
     body = shown_markdown(segment, fence, notices=notices, footer=footer, header=header,
-                          feedback=feedback)
+                          feedback=feedback, streaming=streaming)
     blocks: list[dict] = []
     if header:
         blocks.append({"type": "section",

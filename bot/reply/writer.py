@@ -160,7 +160,8 @@ class ReplyWriter:
         notices, footer = self._closing() if is_last and closing else ((), None)
         return message_payload(self.text[part.start:end], part.fence, notices=notices,
                                footer=footer, header=self.header if index == 0 else None,
-                               feedback=self.feedback if is_last and self._final else None)
+                               feedback=self.feedback if is_last and self._final else None,
+                               streaming=is_last and self._final is None)
 
     # --- the pump ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dotenv import find_dotenv, load_dotenv
 
 from bot.app import Bot, StartupError, create_bot
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import PLACEHOLDERS, ConfigError, Settings, load_settings
 from bot.devserver.claude import ClaudeServer
 from bot.logs import setup_logging
 from bot.policy.rules import PolicyError
@@ -48,7 +48,19 @@ class Sandbox:
 
     @property
     def offline(self) -> bool:
-        return not (self.env.get("ANTHROPIC_API_KEY") or "").strip()
+        """No key, or .env.example's placeholder (a copied .env): the offline stand-in."""
+        return self._key() in ("", PLACEHOLDERS["ANTHROPIC_API_KEY"])
+
+    def _key(self) -> str:
+        return (self.env.get("ANTHROPIC_API_KEY") or "").strip()
+
+    def claude_label(self) -> str:
+        """How Claude is reached, as the page and the start-up line say it."""
+        if not self.offline:
+            return f"Claude API · {self.settings.claude_model}"
+        why = ("ANTHROPIC_API_KEY is still .env.example's placeholder" if self._key()
+               else "ANTHROPIC_API_KEY is not set")
+        return f"Offline stand-in: no Claude model is asked ({why})"
 
     async def start(self) -> None:
         await self.workspace.start()
@@ -70,17 +82,15 @@ class Sandbox:
         self.bot = await create_bot(self.settings)
         await self.bot.start()
         await self.workspace.wait_connected()
-        model = self.settings.claude_model
-        claude = ({"offline": True, "label": "Offline stand-in: no Claude model is asked"}
-                  if self.offline else {"offline": False, "label": f"Claude API · {model}"})
-        self.page = Page(self.workspace, claude)
+        self.page = Page(self.workspace, {"offline": self.offline, "label": self.claude_label()})
         await self.page.start(self.settings.sandbox_port if self.port is None else self.port)
 
     async def stop(self) -> None:
-        if self.page is not None:
-            await self.page.stop()
+        # The bot first: the page stays up to show the answers it finishes or marks interrupted.
         if self.bot is not None:
             await self.bot.stop()
+        if self.page is not None:
+            await self.page.stop()
         await self.workspace.stop()
         if self.standin is not None:
             await self.standin.stop()
@@ -123,7 +133,7 @@ def main() -> int:
     try:
         asyncio.run(_serve(sandbox))
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        print(error.lines(), file=sys.stderr)
         return 2
     except PolicyError as error:
         print(f"Policy error: {error}", file=sys.stderr)

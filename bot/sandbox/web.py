@@ -31,7 +31,7 @@ class Page:
         self.sockets: set[web.WebSocketResponse] = set()
         self.url = ""
         self._changes = Changes()
-        self._ephemerals_sent = 0
+        self._private_sent = 0
         self._runner: web.AppRunner | None = None
         self._pusher: asyncio.Task | None = None
 
@@ -58,6 +58,7 @@ class Page:
             self._pusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pusher
+            await self._push()  # the last changes (an answer marked interrupted) still show
         for ws in list(self.sockets):
             await ws.close()
         if self._runner is not None:
@@ -78,7 +79,7 @@ class Page:
             + [{"id": self.workspace.dm_of(user), "name": "Claude", "type": "im"}],
             "command": self.workspace.command, "claude": self.claude,
             "messages": list(views.values()),
-            "ephemerals": [e for e in self.workspace.ephemerals if e["user"] == user]})
+            "ephemerals": [e for e in self.workspace.private if e["user"] == user]})
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self.workspace.file_content(request.match_info["id"])
@@ -102,23 +103,26 @@ class Page:
         return ws
 
     async def _push_changes(self) -> None:
-        workspace = self.workspace
         while True:
-            await workspace.changed.wait()
+            await self.workspace.changed.wait()
             await asyncio.sleep(COALESCE)
-            workspace.changed.clear()
-            workspace.collect_ephemerals()
-            upserts, deletes = self._changes.since_last(workspace.views())
-            ephemerals = workspace.ephemerals[self._ephemerals_sent:]
-            self._ephemerals_sent = len(workspace.ephemerals)
-            if upserts or deletes or ephemerals:
-                data = json.dumps({"upserts": upserts, "deletes": deletes,
-                                   "ephemerals": ephemerals})
-                for ws in list(self.sockets):
-                    try:
-                        await ws.send_str(data)
-                    except (ConnectionError, RuntimeError):  # the tab went away meanwhile
-                        self.sockets.discard(ws)
+            await self._push()
+
+    async def _push(self) -> None:
+        """Send every open tab what changed since the last push."""
+        workspace = self.workspace
+        workspace.changed.clear()
+        workspace.collect_ephemerals()
+        upserts, deletes = self._changes.since_last(workspace.views())
+        ephemerals = workspace.private[self._private_sent:]
+        self._private_sent = len(workspace.private)
+        if upserts or deletes or ephemerals:
+            data = json.dumps({"upserts": upserts, "deletes": deletes, "ephemerals": ephemerals})
+            for ws in list(self.sockets):
+                try:
+                    await ws.send_str(data)
+                except (ConnectionError, RuntimeError):  # the tab went away meanwhile
+                    self.sockets.discard(ws)
 
     # --- doing ---
 

@@ -41,7 +41,8 @@ class Workspace(SlackServer):
                          bot_user_id=BOT_USER, bot_id="B0CLAUDE", app_id="A0SANDBOX")
         self.command = "/claude"
         self.changed = asyncio.Event()
-        self.ephemerals: list[dict] = []
+        # Not `ephemerals`: the Slack server keeps its own record of chat.postEphemeral there.
+        self.private: list[dict] = []  # what only one person sees, as the page shows it
         self.envelopes: list[dict] = []  # every envelope sent to the bot, in order
         self._response_urls: dict[str, dict] = {}  # path -> the payload that carried it
         self._seen_calls = 0
@@ -168,7 +169,7 @@ class Workspace(SlackServer):
 
     def _ephemeral(self, user: str, channel: str, thread_ts: str | None, text: str,
                    blocks: list | None = None, *, slackbot: bool = False) -> None:
-        self.ephemerals.append({"ts": self._new_ts(), "user": user, "channel": channel,
+        self.private.append({"ts": self._new_ts(), "user": user, "channel": channel,
                                 "thread_ts": thread_ts, "text": text, "blocks": blocks or [],
                                 "bot": True, "slackbot": slackbot, "files": []})
         self._notify()

@@ -1,9 +1,6 @@
 """The sandbox page in a real browser: a person mentions Claude with an image and watches the
-answer arrive, stops an answer, clicks feedback, uses two tabs, and sends bad input.
-
-Two tests need the bot's side of Slack's agent surface (the stop event, feedback buttons),
-which the `agent` branch adds: they are marked xfail(strict) until it is merged, so they fail
-loudly (XPASS) the moment the bot does it — then remove the marks."""
+answer arrive, stops an answer, clicks feedback, uses two tabs, and sends bad input. The tests
+count what the page shows (a message shown twice is as wrong as one not shown)."""
 
 import os
 import shutil
@@ -56,6 +53,8 @@ async def test_a_mention_with_an_image_streams_into_its_thread(sandbox, open_pag
     assert await page.locator("#messages .mention").first.inner_text() == "@Claude"
     assert await page.locator("#messages .file.image img").count() == 1
     assert await page.locator("#messages .replies").inner_text() == "1 reply"
+    assert await page.locator("#messages .message").count() == 1
+    assert await page.locator("#thread .message").count() == 2  # the question and the answer
     await page.screenshot(path=tmp_path / "sandbox.png")
     if os.environ.get("UPDATE_SCREENSHOT"):  # UPDATE_SCREENSHOT=1 refreshes the README's picture
         shutil.copy(tmp_path / "sandbox.png", SCREENSHOT)
@@ -99,6 +98,8 @@ async def test_stopping_a_second_answer_mid_way_says_who_stopped_it(sandbox, ope
     await stop.click()
     await page.wait_for_selector("#thread .notice:has-text('Stopped by @alice')", timeout=3_000)
     assert await page.locator("#thread .working").count() == 0
+    assert await page.locator("#thread .notice:has-text('Stopped by')").count() == 1
+    assert await page.locator("#thread .message").count() == 4  # two questions, two answers
     answer = page.locator(ANSWER).last
     assert "A long answer." in await answer.inner_text()  # the text so far stays
     assert await answer.locator(".block.context").count() == 1  # with the usage so far
@@ -130,7 +131,13 @@ async def test_thumbs_up_under_an_answer_is_thanked(sandbox, open_page, tmp_path
     await page.wait_for_selector(f"{ANSWER} .block.context", timeout=15_000)
     thumbs_up = page.locator(f"{ANSWER} .block-button[data-kind=positive]")
     await thumbs_up.click(timeout=2_000)
-    await page.wait_for_selector("#thread .message.ephemeral", timeout=3_000)
+    thanks = page.locator("#thread .message.ephemeral")
+    await thanks.first.wait_for(timeout=3_000)
+    assert await thanks.count() == 1  # once, from the bot, only for the person who clicked
+    assert await thanks.locator(".author").inner_text() == "Claude"
+    assert "Only visible to you" in await thanks.inner_text()
+    assert "Invalid Date" not in await page.inner_text("#thread")
+    assert await page.locator("#thread .message").count() == 3
 
 
 async def test_two_tabs_as_two_people(sandbox, open_page):
@@ -139,6 +146,7 @@ async def test_two_tabs_as_two_people(sandbox, open_page):
     await bob.fill("#composer textarea", "/claude help")
     await bob.press("#composer textarea", "Enter")
     await bob.wait_for_selector("#messages .message.ephemeral:has-text('Only visible to you')")
+    assert await bob.locator("#messages .message").count() == 1
     await alice.fill("#composer textarea", "@Claude hi from alice")
     await alice.press("#composer textarea", "Enter")
     await bob.wait_for_selector("#messages .message:has-text('hi from alice')")  # live
@@ -179,6 +187,7 @@ async def test_bad_input_on_the_page(sandbox, open_page, tmp_path):
     await page.fill("#composer textarea", "/claude")  # the slash command with nothing after it
     await page.press("#composer textarea", "Enter")
     await page.wait_for_selector("#messages .ephemeral:has-text('/claude <question>')")
+    assert await page.locator("#messages .ephemeral").count() == 1
     assert [e["type"] for e in sandbox.workspace.envelopes].count("slash_commands") == 1
 
 
@@ -193,6 +202,7 @@ async def test_a_tab_closed_mid_answer_and_opened_again(sandbox, open_page):
     await again.click("#messages .replies")
     await again.wait_for_selector(f"{ANSWER} .block.context")
     assert "Offline stand-in" in await again.inner_text(ANSWER)
+    assert await again.locator("#thread .message").count() == 2
 
 
 async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
@@ -212,3 +222,64 @@ async def test_markdown_and_mrkdwn_are_drawn_safely(open_page):
     assert mrkdwn.startswith("⚠️ <strong>Careful</strong> &lt;b&gt; ")
     assert '<span class="mention" data-user="U0BOB">@bob</span>' in mrkdwn
     assert '<a href="https://example.com"' in mrkdwn and "<em>now</em>" in mrkdwn
+    special = await page.evaluate("""() => [SlackText.renderMrkdwn, SlackText.renderMarkdown]
+      .map((render) => render('<#C0RANDOM> <#C0NEW|new-one> <!here> <!channel|channel> ' +
+        '<!subteam^S0DEVS|@devs> <!date^1392734382^{date}|Feb 18th>', {C0RANDOM: 'random'}))""")
+    for html in special:  # as Slack shows them, in both formats
+        assert ">#random</span> " in html and ">#new-one</span>" in html
+        assert ">@here</span>" in html and ">@channel</span>" in html
+        assert "@devs" in html and "Feb 18th" in html and "&lt;" not in html
+
+
+async def test_mentions_and_the_ids_a_policy_needs(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    await sandbox.bot.deps.slack.chat_postMessage(channel="C0GENERAL", blocks=[{
+        "type": "section", "text": {"type": "mrkdwn", "text":
+                                    "Top channels: <#C0RANDOM> $1.20 · <@U0BOB> · <!here>"}}],
+                                                  text="Top channels")
+    shown = page.locator("#messages .message.from-bot .block")
+    await shown.first.wait_for()
+    assert await shown.first.inner_text() == "Top channels: #random $1.20 · @bob · @here"
+    assert await page.inner_text("#channel-id") == "C0GENERAL"  # the channel's details
+    await page.fill("#composer textarea", "hello")
+    await page.press("#composer textarea", "Enter")
+    mine = page.locator("#messages .message:has-text('hello') .meta")
+    await mine.wait_for()
+    assert "alice" in await mine.inner_text() and "U0ALICE" in await mine.inner_text()
+
+
+async def test_feedback_buttons_say_it_in_words_without_an_emoji_font(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    await page.evaluate("document.documentElement.classList.add('no-emoji')")  # as on a server
+    await sandbox.bot.deps.slack.chat_postMessage(channel="C0GENERAL", text="An answer", blocks=[
+        {"type": "markdown", "text": "An answer"},
+        {"type": "context_actions", "elements": [{
+            "type": "feedback_buttons", "action_id": "feedback",
+            "positive_button": {"text": {"type": "plain_text", "text": "👍"}, "value": "good",
+                                "accessibility_label": "This answer was helpful"},
+            "negative_button": {"text": {"type": "plain_text", "text": "👎"}, "value": "bad"}}]}])
+    up = page.locator("#messages .block-button[data-kind=positive]")
+    await up.wait_for()
+    assert "Helpful" in await up.inner_text()
+    assert await up.get_attribute("aria-label") == "This answer was helpful"
+    down = page.locator("#messages .block-button[data-kind=negative]")
+    assert "Not helpful" in await down.inner_text()
+
+
+async def test_the_thread_pane_opens_and_closes(sandbox, open_page):
+    page = await open_page("U0ALICE")
+    pane = page.locator("#thread-pane")
+    assert not await pane.is_visible()  # nothing open that the person did not open
+    await page.fill("#composer textarea", "@Claude hello")
+    await page.press("#composer textarea", "Enter")
+    await page.wait_for_selector(f"{ANSWER} .block.context", timeout=15_000)
+    assert await pane.is_visible()  # followed Claude into the thread of one's own question
+    await page.click("#close-thread")
+    await pane.wait_for(state="hidden", timeout=2_000)
+    await page.keyboard.type("after closing")  # where the cursor is now: the channel
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#messages .message:has-text('after closing')")
+    [typed] = [m for m in sandbox.workspace.views().values() if m["text"] == "after closing"]
+    assert typed["thread_ts"] is None  # in the channel, not the thread
+    again = await open_page("U0ALICE")  # a fresh load shows the channel alone
+    assert not await again.locator("#thread-pane").is_visible()

@@ -45,6 +45,7 @@ async def test_sighup_rereads_the_policy_within_a_second(slack, claude, tmp_path
     process = await start_bot_process(slack, claude, tmp_path, CLAUDE_POLICY=str(path))
     try:
         await slack.wait_connected(timeout=60)
+        assert f"policy loaded from {path}" in process.log_path.read_text()  # at start
         path.write_text("[access]\nusers = ['U0BOB']\n")
         process.send_signal(signal.SIGHUP)
         took = await wait_logged(process, f"policy reloaded from {path} (SIGHUP)", timeout=1.0)

@@ -71,3 +71,15 @@ async def test_a_rejected_token_stops_the_bot_with_one_plain_line(slack, claude,
     line = await one_line_exit(bot, 1)
     assert line.startswith("Startup error: Slack refused SLACK_BOT_TOKEN")
     assert "xoxb-not-valid" not in line
+
+
+async def test_help_prints_the_commands_and_settings_and_starts_nothing(tmp_path):
+    for args in (("--help",), ("sandbox", "--help"), ("-h",)):
+        process = await run_bot(tmp_path, None, args=args)  # no settings at all
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert (process.returncode, err) == (0, b""), err
+        text = out.decode()
+        assert "python -m bot sandbox" in text and "python -m bot http" in text
+        assert "ANTHROPIC_API_KEY" in text and "SANDBOX_PORT" in text
+        assert ("never contacts a Slack" in text) == (args[0] == "sandbox")
+    assert list(tmp_path.iterdir()) == []  # no ledger, nothing started

@@ -3,13 +3,18 @@ the bot's answers come back live, and bad input gets Slack's answers without bre
 
 import asyncio
 import json
+from pathlib import Path
 
 import aiohttp
 import pytest
+from dotenv import dotenv_values
 
 from bot.devserver.claude import Reply
+from bot.sandbox.run import Sandbox
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
 from tests.e2e.sandbox_client import PageClient, png, running_sandbox
+
+EXAMPLE_ENV = Path(__file__).parents[2] / ".env.example"
 
 
 @pytest.fixture
@@ -114,7 +119,7 @@ async def test_the_slash_command_and_its_private_answers(sandbox, client):
     status, _ = await client.post("/api/command", {"user": "U0BOB", "channel": "C0GENERAL",
                                                    "text": "/claude help"})
     assert status == 200
-    await sandbox.workspace.wait_for(lambda: sandbox.workspace.ephemerals, what="help")
+    await sandbox.workspace.wait_for(lambda: sandbox.workspace.private, what="help")
     assert (await client.state("U0ALICE"))["ephemerals"] == []  # only bob sees it
     [help_text] = (await client.state("U0BOB"))["ephemerals"]
     assert "/claude <question>" in help_text["text"] and not help_text["slackbot"]
@@ -127,6 +132,14 @@ async def test_the_slash_command_and_its_private_answers(sandbox, client):
                                        "text": "/weather"})
     last = (await client.state("U0BOB"))["ephemerals"][-1]
     assert last["slackbot"] and "`/weather` is not a valid command" in last["text"]
+
+
+async def test_a_private_message_from_the_bot_is_shown_once(sandbox, client):
+    await sandbox.bot.deps.slack.chat_postEphemeral(channel="C0GENERAL", user="U0BOB",
+                                                    text="Only for bob")
+    [shown] = (await client.state("U0BOB"))["ephemerals"]
+    assert shown["bot"] and shown["text"] == "Only for bob" and float(shown["ts"]) > 0
+    assert (await client.state("U0ALICE"))["ephemerals"] == []
 
 
 async def test_a_direct_message_is_answered_without_a_mention(sandbox, client):
@@ -248,3 +261,46 @@ async def test_natively_streamed_answers_show_as_they_grow(tmp_path):
         [reply] = await answered(workspace)
         shown = {m["ts"]: m for m in (await client.state())["messages"]}[reply["ts"]]
         assert not shown["working"] and "Offline stand-in" in shown["text"]
+
+
+async def test_an_env_copied_from_the_example_runs_offline_and_says_why(tmp_path):
+    """`cp .env.example .env`, as the README says for Slack, then the sandbox."""
+    example = {k: v for k, v in dotenv_values(EXAMPLE_ENV).items() if v is not None}
+    async with running_sandbox(tmp_path, **example) as sandbox, \
+            aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        assert sandbox.standin is not None  # the placeholder key counts as no key
+        claude = (await client.state())["claude"]
+        assert claude["offline"] and "ANTHROPIC_API_KEY" in claude["label"]
+        assert ".env.example" in claude["label"]
+        await client.say("@Claude hi")
+        [reply] = await answered(sandbox.workspace)
+        assert "Offline stand-in" in body_of(reply)
+
+
+async def test_an_answer_cut_short_by_shutdown_shows_as_interrupted_on_the_page(tmp_path):
+    sandbox = Sandbox({"DATABASE_URL": f"sqlite:///{tmp_path}/usage.sqlite3",
+                       "SHUTDOWN_GRACE_SECONDS": "0.2"}, port=0)
+    await sandbox.start()
+    stopped = False
+    try:
+        sandbox.standin.enqueue(Reply(text="slow " * 400, chunk_chars=5, delay=0.05))
+        async with aiohttp.ClientSession() as session:
+            client = PageClient(sandbox, session)
+            page = await session.ws_connect(client.url + "/api/live")
+            await client.say("@Claude write a lot")
+            workspace = sandbox.workspace
+            await workspace.wait_for(lambda: any("slow" in v["text"] for v in
+                                                 workspace.views().values() if v["bot"]),
+                                     what="the answer under way")
+            stopping = asyncio.create_task(sandbox.stop())  # as SIGTERM does
+            shown = []
+            while (frame := await page.receive(timeout=15)).type == aiohttp.WSMsgType.TEXT:
+                shown += [m for m in json.loads(frame.data)["upserts"] if m["bot"]]
+            await stopping
+            stopped = True
+        assert "Interrupted" in json.dumps(shown[-1]["blocks"])  # seen before the page closed
+        assert not shown[-1]["working"]
+    finally:
+        if not stopped:
+            await sandbox.stop()

@@ -62,8 +62,12 @@ async def test_the_sandbox_command_answers_offline_and_never_contacts_the_config
                 await next_change(ws, lambda m: m["bot"] and m["working"])
                 started = time.monotonic()
                 process.send_signal(signal.SIGTERM)  # with an answer in flight
+                shown = []  # the page stays up until the bot has marked it
+                while (frame := await ws.receive(timeout=12)).type == aiohttp.WSMsgType.TEXT:
+                    shown += [m for m in json.loads(frame.data)["upserts"] if m["bot"]]
                 out, err = await asyncio.wait_for(process.communicate(), 12)
                 assert time.monotonic() - started < 10
+                assert "Interrupted" in json.dumps(shown[-1]["blocks"])
                 await ws.close()
         finally:
             if process.returncode is None:

@@ -24,9 +24,15 @@ def closed_port() -> int:
 
 async def test_the_example_env_unchanged_is_refused_before_dialling_out(tmp_path):
     shutil.copy(EXAMPLE_ENV, tmp_path / ".env")
-    line = await one_line_exit(await run_bot(tmp_path, None), 2)
-    assert line.startswith("Configuration error: SLACK_BOT_TOKEN is still the example value")
-    assert ".env" in line
+    (tmp_path / ".env").write_text((tmp_path / ".env").read_text() + "PORT=eighty\n")
+    bot = await run_bot(tmp_path, None)
+    out, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 2 and out == b""
+    lines = err.decode().strip().splitlines()  # every problem at once, one line each
+    assert [line.split()[2] for line in lines] == [
+        "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "ANTHROPIC_API_KEY", "PORT='eighty'"]
+    assert all(line.startswith("Configuration error: ") for line in lines)
+    assert all(".env" in line for line in lines[:3])
 
 
 async def test_slack_out_of_reach_is_said_as_such(slack, claude, tmp_path):

@@ -103,3 +103,37 @@ def test_heroku_postgres_url_is_accepted():
     s = load_settings({**BASE, "DATABASE_URL": "postgres://u:p@h:5432/d"})
     assert s.database_url == "postgresql://u:p@h:5432/d"
     assert load_settings(BASE).database_url == "sqlite:///usage.sqlite3"
+
+
+def test_every_invalid_setting_is_named_at_once():
+    from bot.config import PLACEHOLDERS
+
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**BASE, "ANTHROPIC_API_KEY": PLACEHOLDERS["ANTHROPIC_API_KEY"],
+                       "PORT": "eighty", "LOG_LEVEL": "LOUD", "SLACK_APP_TOKEN": "xoxb-wrong",
+                       "DATABASE_URL": "mysql://x"})
+    named = [problem.split()[0].split("=")[0] for problem in refused.value.problems]
+    assert sorted(named) == ["ANTHROPIC_API_KEY", "DATABASE_URL", "LOG_LEVEL", "PORT",
+                             "SLACK_APP_TOKEN"]  # each once: no knock-on complaints
+    assert refused.value.lines().splitlines()[1].startswith("Configuration error: ")
+
+
+def test_the_help_names_every_setting():
+    import re
+    from pathlib import Path
+
+    import bot.config
+    from bot.help import bot_help
+
+    read = set(re.findall(r'env, "([A-Z_]+)"', Path(bot.config.__file__).read_text()))
+    assert read and all(name in bot_help() for name in read)
+
+
+def test_what_running_the_bot_here_leaves_is_ignored_by_git():
+    from pathlib import Path
+
+    from bot.config import DEFAULT_DATABASE_URL, DEFAULT_POLICY_FILE
+
+    ignored = (Path(__file__).parents[2] / ".gitignore").read_text().splitlines()
+    assert DEFAULT_DATABASE_URL.removeprefix("sqlite:///") in ignored
+    assert DEFAULT_POLICY_FILE in ignored

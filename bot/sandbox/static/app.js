@@ -9,6 +9,7 @@ const $ = (selector) => document.querySelector(selector);
 const state = {
   me: null, people: {}, bot: null, channels: [], command: "/claude", claude: null,
   messages: new Map(), ephemerals: [], current: "C0GENERAL", thread: null,
+  loadedTs: Infinity,  // the newest message when the page loaded: what came before is history
 };
 const ERRORS = {
   no_text: "There is nothing to send: write a message or attach a file.",
@@ -56,13 +57,16 @@ async function loadState() {
   Object.assign(state, { people: data.people, bot: data.bot, channels: data.channels,
     command: data.command, claude: data.claude });
   state.messages = new Map(data.messages.map((m) => [key(m), m]));
+  state.loadedTs = Math.max(0, ...data.messages.map((m) => tsNumber(m.ts)));
   state.ephemerals = data.ephemerals;
   if (!state.channels.some((c) => c.id === state.current)) state.current = "C0GENERAL";
   renderAll();
 }
 
+// Names of people and channels by id, for mentions (<@U…>, <#C…>) and authors.
 function names() {
   const all = { ...state.people };
+  for (const channel of state.channels) all[channel.id] = channel.name;
   if (state.bot) all[state.bot.id] = state.bot.name;
   if (state.me && !all[state.me]) all[state.me] = state.me;
   return all;
@@ -107,6 +111,7 @@ function renderAll() {
   renderSidebar();
   const channel = state.channels.find((c) => c.id === state.current);
   $("#channel-title").textContent = channel ? (channel.type === "im" ? "Claude" : `# ${channel.name}`) : "";
+  $("#channel-id").textContent = channel ? channel.id : "";  // what a policy names it by
   $("#composer textarea").placeholder = channel && channel.type === "im"
     ? "Message Claude" : `Message #${channel ? channel.name : ""} — mention @Claude, or ${state.command} …`;
   fill($("#messages"), visible(null), false);
@@ -127,9 +132,12 @@ function applyChanges(change) {
     const isNew = !state.messages.has(key(m));
     state.messages.set(key(m), m);
     const root = m.thread_ts && state.messages.get(`${m.channel}/${m.thread_ts}`);
-    // Follow Claude into the thread of your own message when it starts answering there.
+    // Follow Claude into the thread of a message you just sent when it starts answering there
+    // (never into one from before the page loaded: nothing opens that you did not open).
     if (isNew && m.bot && root && root.ts !== m.ts && root.user === state.me
-        && m.channel === state.current && !state.thread) state.thread = m.thread_ts;
+        && tsNumber(root.ts) > state.loadedTs && m.channel === state.current && !state.thread) {
+      state.thread = m.thread_ts;
+    }
   }
   const mine = change.ephemerals.filter((e) => e.user === state.me);
   state.ephemerals.push(...mine);
@@ -240,7 +248,11 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-$("#close-thread").addEventListener("click", () => { state.thread = null; renderAll(); });
+$("#close-thread").addEventListener("click", () => {
+  state.thread = null;
+  renderAll();
+  $("#composer textarea").focus();  // what is typed next goes to the channel
+});
 
 $("#person").addEventListener("change", (event) => {
   let user = event.target.value;

@@ -16,20 +16,42 @@ function isNotice(text) {
   return /^\s*:[a-z0-9_+-]+:/.test(text || "");
 }
 
-function button(label, attrs) {
+function button(label, attrs, title) {
   const data = Object.entries(attrs)
     .map(([k, v]) => `data-${k}="${escapeHtml(String(v ?? ""))}"`).join(" ");
-  return `<button type="button" class="block-button" ${data}>${label}</button>`;
+  const named = title ? ` title="${escapeHtml(title)}" aria-label="${escapeHtml(title)}"` : "";
+  return `<button type="button" class="block-button" ${data}${named}>${label}</button>`;
 }
 
-// Feedback buttons can be clicked; other buttons are shown as the message has them.
+// Whether this machine has a colour emoji font: drawn without one, 👍 is a grey box.
+function hasEmojiFont() {
+  const context = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+  if (!context) return false;
+  context.font = "16px sans-serif";
+  context.textBaseline = "top";
+  context.fillText("👍", 0, 0);
+  const pixels = context.getImageData(0, 0, 20, 20).data;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (pixels[i + 3] && (pixels[i] !== pixels[i + 1] || pixels[i + 1] !== pixels[i + 2])) return true;
+  }
+  return false;
+}
+document.documentElement.classList.toggle("no-emoji", !hasEmojiFont());
+
+const FEEDBACK_WORDS = { positive: ["👍", "Helpful"], negative: ["👎", "Not helpful"] };
+
+// Feedback buttons can be clicked (their words show where emoji cannot); other buttons are
+// shown as the message has them.
 function actionButtons(block, message) {
   return (block.elements || []).map((el) => {
     if (el.type === "feedback_buttons") {
       return ["positive", "negative"].map((kind) => {
         const b = el[`${kind}_button`] || {};
-        const label = escapeHtml((b.text && b.text.text) || (kind === "positive" ? "👍" : "👎"));
-        return button(label, { channel: message.channel, ts: message.ts, kind });
+        const [emoji, words] = FEEDBACK_WORDS[kind];
+        const label = `<span class="emoji">${escapeHtml((b.text && b.text.text) || emoji)}</span>`
+          + `<span class="words">${words}</span>`;
+        return button(label, { channel: message.channel, ts: message.ts, kind },
+          b.accessibility_label || words);
       }).join("");
     }
     const label = escapeHtml((el.text && el.text.text) || el.icon || el.type);
@@ -107,6 +129,8 @@ function renderMessage(m, ctx) {
     body = m.text ? `<div class="block">${renderMrkdwn(m.text, names)}</div>` : "";
   }
   const badge = m.bot ? '<span class="app-badge">APP</span>' : "";
+  // A person's user id beside the name: what a policy file names them by.
+  const userId = !m.bot && !m.slackbot && m.user ? `<code class="user-id">${escapeHtml(m.user)}</code>` : "";
   const ephemeral = ctx.ephemeral ? '<div class="ephemeral-note">👁 Only visible to you</div>' : "";
   const stop = m.working
     ? `<div class="working"><span class="dots"><i></i><i></i><i></i></span>${button("■ Stop", { stop: m.ts, channel: m.channel, thread: m.thread_ts || m.ts })}</div>`
@@ -121,7 +145,7 @@ function renderMessage(m, ctx) {
   const el = document.createElement("div");
   el.className = `message${m.bot ? " from-bot" : ""}${ctx.ephemeral ? " ephemeral" : ""}${m.working ? " is-working" : ""}`;
   el.dataset.ts = m.ts;
-  el.innerHTML = `${avatar}<div class="content">${ephemeral}<div class="meta"><span class="author">${escapeHtml(author)}</span>${badge}<span class="time">${timeOf(m.ts)}</span>${reply}</div>${body}${renderFiles(m.files || [])}${stop}${replies}</div>`;
+  el.innerHTML = `${avatar}<div class="content">${ephemeral}<div class="meta"><span class="author">${escapeHtml(author)}</span>${badge}${userId}<span class="time">${timeOf(m.ts)}</span>${reply}</div>${body}${renderFiles(m.files || [])}${stop}${replies}</div>`;
   return el;
 }
 

@@ -31,6 +31,20 @@ function mention(user, names) {
   return `<span class="mention" data-user="${escapeHtml(user)}">@${escapeHtml(name)}</span>`;
 }
 
+// Slack's special mentions: <!here>, <!channel>, <!everyone>; a user group or a date shows its
+// label (<!subteam^S…|@devs>, <!date^…|Feb 18th>).
+function special(word, label) {
+  if (["here", "channel", "everyone"].includes(word)) return `<span class="mention">@${word}</span>`;
+  if (label) return escapeHtml(decode(label));
+  return escapeHtml(word.startsWith("subteam^") ? `@${word.slice(8)}` : word);
+}
+
+// <#C…> and <#C…|name>: the channel's name, as Slack shows it.
+function channelLink(channel, label, names) {
+  const name = label || (names && names[channel]) || channel;
+  return `<span class="mention channel-link" data-channel="${escapeHtml(channel)}">#${escapeHtml(name)}</span>`;
+}
+
 function emoji(text) {
   return text.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all);
 }
@@ -41,7 +55,9 @@ function inline(text, names, markers) {
   const keep = (html) => `\u0000${stash.push(html) - 1}\u0000`;
   let out = text.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${escapeHtml(code)}</code>`));
   out = out.replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, user) => keep(mention(user, names)));
-  out = out.replace(/<!(here|channel|everyone)>/g, (_, who) => keep(`<span class="mention">@${who}</span>`));
+  out = out.replace(/<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>/g,
+    (_, channel, label) => keep(channelLink(channel, label, names)));
+  out = out.replace(/<!([^|>\s]+)(?:\|([^>]*))?>/g, (_, word, label) => keep(special(word, label)));
   out = out.replace(/<(https?:[^|>\s]+|mailto:[^|>\s]+)(?:\|([^>]+))?>/g,
     (_, url, label) => keep(link(url, escapeHtml(decode(label || url)))));
   if (markers.markdown) {
