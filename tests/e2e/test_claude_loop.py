@@ -105,3 +105,13 @@ async def test_tool_rounds_are_capped(server, client):
                                hooks=ToolHooks(run_client_tools=run), on_text=lambda _t: None,
                                **REQUEST)
     assert result.tool_rounds_exhausted and len(server.requests) == MAX_TOOL_ROUNDS + 1
+
+
+async def test_a_fetched_pages_citation_links_the_page(server, client):
+    cited = {"type": "char_location", "cited_text": "Page text.", "document_index": 0,
+             "document_title": "Docs", "start_char_index": 0, "end_char_index": 10}
+    server.enqueue(Reply(text="", script=[fetch(URL, "Docs"), Say("It says so.", [cited])]))
+    found = []
+    await answer_loop(client, messages=ASK, tools=TOOLS, hooks=ToolHooks(on_cite=found.append),
+                      on_text=lambda _t: None, **REQUEST)
+    assert [(s.url, s.title) for s in found[0]] == [(URL, "Docs")]
