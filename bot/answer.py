@@ -59,7 +59,7 @@ from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 from bot.tools.definitions import server_tools
 from bot.tools.outputs import fetch_outputs
-from bot.tools.progress import footer_counts
+from bot.tools.progress import cut_short, footer_counts
 
 if TYPE_CHECKING:
     from bot.ledger import Ledger
@@ -249,6 +249,8 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
         notices, footer = await _ask(deps, question, messages, notices, writer.add_text,
                                      record, _hooks(writer, record))
         notices = (*notices, *await _hand_back_files(deps, question, writer, record))
+        if cut_short(record.steps, "the answer ended first"):
+            writer.show_steps(record.steps)
         run.ended = True  # from here on a stop changes nothing
         answered = record.answered
         await writer.finish(notices, footer,
@@ -262,6 +264,8 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
         record.outcome = "stopped"
         if run.stream_stopped and isinstance(writer, NativeWriter):
             writer.halt()  # Slack ended the stream: not to be appended to or stopped again
+        if cut_short(record.steps, "stopped"):
+            writer.show_steps(record.steps)
         await writer.finish((stopped_by(run.stopped_by),), _footer(deps, question, record))
     except Exception:
         log.exception("answer failed in %s", question.channel)

@@ -89,6 +89,15 @@ class Step:
         return f"{self.title} …"
 
 
+def cut_short(steps: Iterable[Step], reason: str) -> bool:
+    """Mark calls still running as failed for `reason` (the answer ended without their result:
+    stopped, failed, or paused once too often); whether any was."""
+    running = [step for step in steps if step.status == "in_progress"]
+    for step in running:
+        step.status, step.reason = "error", reason
+    return bool(running)
+
+
 def progress_lines(steps: Sequence[Step]) -> list[str]:
     """The lines shown above the answer: one per call, or one for all when there are many."""
     if len(steps) <= MAX_LINES:

@@ -186,6 +186,7 @@ async def test_stop_works_while_a_tool_runs(slack, claude, make_bot):
     await slack.stop_session("C0GENERAL", mention["ts"], "U0BOB")
     [reply] = await answered(slack)
     assert any("Stopped by <@U0BOB>" in n for n in notices_of(reply))
+    assert progress_of(reply) == '🔎 searching the web for "long" — failed: stopped'
     assert "· 1 search ·" in footer_of(reply)
     row = await recorded(slack, bot, mention)
     assert (row.outcome, row.tool_calls) == ("stopped", 1)
