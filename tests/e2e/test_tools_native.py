@@ -37,3 +37,16 @@ async def test_tool_calls_stream_as_task_cards_and_sources_close_the_stream(
     assert f"1. <{URL}|What's New>" in str(reply["blocks"])
     assert "· 1 search · 1 fetch ·" in footer_of(reply)
     assert slack.calls_to("chat.update") == []
+
+
+async def test_stop_during_a_tool_in_native_mode(slack, claude, make_bot):
+    claude.default = Reply(text="Never shown.", script=[
+        search("long", [("A", URL)], delay=30)])
+    await make_bot(**ENV)
+    mention = await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> what changed?")
+    await slack.wait_for(lambda: task_chunks(slack), what="the task card")
+    await slack.stop_session("C0GENERAL", mention["ts"], "U0BOB")
+    [reply] = await answered(slack)
+    assert "Stopped by <@U0BOB>" in str(reply["blocks"])
+    assert '🔎 searching the web for "long" — failed: stopped' in str(reply["blocks"])
+    assert "· 1 search ·" in footer_of(reply)
