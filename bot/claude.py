@@ -102,14 +102,14 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                         on_usage: Callable[[str, Usage], None] | None = None,
                         tools: list[dict] | None = None,
                         on_event: Callable[[object], None] | None = None,
-                        last_char: str = "") -> ClaudeResult:
+                        last_char: str = "", container: str | None = None) -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
     model's default) is sent as output_config.effort. `on_usage` hears the model and usage
     each time the stream reports them, so an answer cut short (stopped) still knows what it
     used. `tools` go in the request; `on_event` sees every event of the SDK's stream helper
     (tool calls, results, citations); `last_char` is the end of the text shown so far (a
-    continued answer goes on from there)."""
+    continued answer goes on from there); `container` reuses code execution's container."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     stream = None
     apart = False  # a tool call or result came since the last text
@@ -117,6 +117,8 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
     output_config = {"output_config": {"effort": effort}} if effort else {}
     if tools:
         output_config["tools"] = tools
+    if container:
+        output_config["container"] = container
     try:
         async with client.messages.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,

@@ -64,6 +64,7 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
     turns = list(messages)
     continuations = rounds = 0
     last_char = ""
+    container = None
 
     def text(delta: str) -> None:
         nonlocal last_char
@@ -77,7 +78,9 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
     while True:
         result = await stream_answer(client, messages=turns, on_text=text, on_usage=usage,
                                      tools=tools or None, on_event=watch.event,
-                                     last_char=last_char, **request)
+                                     last_char=last_char, container=container, **request)
+        # Code execution's container (message_delta.delta.container) goes on with the answer.
+        container = getattr(watch.container, "id", None) or container
         spent = spent + result.usage
         paused = result.stop_reason == "pause_turn" and continuations < MAX_CONTINUATIONS
         wants_tools = result.stop_reason == "tool_use" and hooks.run_client_tools is not None

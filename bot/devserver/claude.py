@@ -20,7 +20,7 @@ from aiohttp import web
 
 from .claude_files import FilesMixin
 from .claude_models import KNOWN_MODELS, model_info
-from .claude_script import stream_script, tool_counts
+from .claude_script import container_of, stream_script, tool_counts
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
     DEFAULT_MESSAGES,
@@ -330,6 +330,8 @@ class ClaudeServer(FilesMixin):
             delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
             if reply.stop_details is not None:
                 delta["stop_details"] = reply.stop_details
+            if container := container_of(body, reply.script):
+                delta["container"] = container
             await send("message_delta", delta=delta, usage=usage)
             await send("message_stop")
             finished(self._last_event[rid])

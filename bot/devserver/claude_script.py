@@ -135,3 +135,13 @@ async def stream_script(send: Send, pause: Callable[[float], Awaitable[None]], s
         await send("content_block_stop", index=index)
         index += 1
     return index
+
+
+def container_of(body: dict, script: list | None) -> dict | None:
+    """The container code execution ran in (message_delta.delta.container): the request's own
+    when it named one, else a new one; None when the script ran no code."""
+    if not any(isinstance(item, Call) and "code_execution" in item.name
+               for item in script or ()):
+        return None
+    return {"id": body.get("container") or new_id("container_011C"),
+            "expires_at": "2026-12-04T11:00:00Z"}

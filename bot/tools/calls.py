@@ -81,9 +81,13 @@ class ToolWatch:
     _pages: dict[str, str] = field(default_factory=dict)  # fetched page title → url
     _last_page: str = ""
 
+    container: object = None  # code execution's container, from message_delta
+
     def event(self, event) -> None:
         kind = event.type
-        if kind == "content_block_start":
+        if kind == "message_delta" and getattr(event.delta, "container", None):
+            self.container = event.delta.container
+        elif kind == "content_block_start":
             block = event.content_block
             if block.type in CALLS:
                 self._started(block)

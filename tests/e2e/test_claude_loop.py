@@ -9,7 +9,7 @@ import pytest
 
 from bot.claude_loop import MAX_CONTINUATIONS, MAX_TOOL_ROUNDS, ToolHooks, answer_loop
 from bot.devserver.claude import ClaudeServer, Reply
-from bot.devserver.claude_script import Call, Say, fetch, search, web_citation
+from bot.devserver.claude_script import Call, Say, fetch, run_code, search, web_citation
 from bot.tools.choice import ToolChoice
 from bot.tools.definitions import server_tools
 
@@ -115,3 +115,14 @@ async def test_a_fetched_pages_citation_links_the_page(server, client):
     await answer_loop(client, messages=ASK, tools=TOOLS, hooks=ToolHooks(on_cite=found.append),
                       on_text=lambda _t: None, **REQUEST)
     assert [(s.url, s.title) for s in found[0]] == [(URL, "Docs")]
+
+
+async def test_a_paused_code_run_goes_on_in_the_same_container(server, client):
+    server.enqueue(Reply(text="", script=[run_code("step 1")], stop_reason="pause_turn"),
+                   Reply(text="Done."))
+    tools = server_tools(ToolChoice(("code_execution",)))
+    await answer_loop(client, messages=ASK, tools=tools, hooks=ToolHooks(),
+                      on_text=lambda _t: None, **REQUEST)
+    first, second = server.requests
+    assert "container" not in first.body
+    assert second.body["container"].startswith("container_011C")
