@@ -15,10 +15,22 @@ def file_view(file: dict) -> dict:
             "url": f"/files/{quote(str(file.get('id')))}/{quote(str(file.get('name')))}"}
 
 
+_TASK_MARKS = {"pending": "…", "in_progress": "…", "complete": "✓", "error": "✗"}
+
+
+def _task_cards(msg: dict) -> list[dict]:
+    """A native stream's task cards (task_update chunks), drawn as one context block."""
+    tasks = (msg.get("tasks") or {}).values()
+    lines = [f"{_TASK_MARKS.get(t.get('status'), '')} {t.get('title', '')}"
+             + (f" — {t['output']}" if t.get("output") else "") for t in tasks]
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)}]}
+            ] if lines else []
+
+
 def message_view(channel: str, msg: dict, bot_id: str) -> dict:
     view = {"channel": channel, "ts": msg["ts"], "thread_ts": msg.get("thread_ts"),
             "user": msg.get("user"), "bot": msg.get("bot_id") == bot_id,
-            "text": msg.get("text", ""), "blocks": msg.get("blocks") or [],
+            "text": msg.get("text", ""), "blocks": _task_cards(msg) + (msg.get("blocks") or []),
             "files": [file_view(f) for f in msg.get("files") or ()],
             "reply_count": msg.get("reply_count", 0), "streaming": bool(msg.get("streaming")),
             "working": False}
