@@ -281,10 +281,14 @@ async def _answer_privately(deps: Deps, question: Question, record: AnswerRecord
         await post_ephemeral(deps.http, question.response_url, why)
         record.outcome = None  # answered privately after all, unless this fails too
         book = SourceBook()
-        cite = ToolHooks(on_cite=lambda sources: pieces.append(book.markers(sources)))
+        cite = ToolHooks(on_steps=lambda steps: setattr(record, "steps", steps),
+                         on_cite=lambda sources: pieces.append(book.markers(sources)))
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
                                      record, cite)
-        await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
+        text = "".join(pieces)
+        sources = book.listed(text)  # the private answer lists its sources too
+        await post_ephemeral(deps.http, question.response_url, text,
+                             (*([sources] if sources else []), *notices), footer,
                              header=_header(question))
     except Exception:
         log.exception("private answer failed in %s", question.channel)

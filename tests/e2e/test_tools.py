@@ -231,3 +231,16 @@ async def test_sources_follow_their_text_across_split_messages(slack, claude, ma
     assert sum(listed, []) == ["1", "2", "3", "4"]
     assert progress_of(messages[0]).startswith("🔎")
     assert all("🔎" not in str(contexts(m)) for m in messages[1:])
+
+
+async def test_a_private_answer_lists_its_sources_too(slack, claude, make_bot):
+    claude.default = Reply(text="", script=CITED)
+    await make_bot(**TOOLS)
+    slack.not_in_channel.add("C0SECRET")
+    await slack.send_slash_command(text="what changed?", channel_id="C0SECRET")
+    await slack.wait_for(lambda: len(slack.responses) >= 2, what="two private responses")
+    _, final = (body for _, body in slack.responses)
+    assert f"[[1]]({URL})" in body_of(final)
+    texts = [b["text"]["text"] for b in final["blocks"] if b["type"] == "section"]
+    assert f"*Sources*\n1. <{URL}|What's New In Python 3.14>" in texts
+    assert "· 1 search · 1 fetch ·" in footer_of(final)
