@@ -69,13 +69,19 @@ class NativeWriter(ReplyWriter):
             if self._task_sent.get(step.id) != chunk:
                 self._tasks[step.id] = self._task_sent[step.id] = chunk
 
-    def _task_chunks(self, text: str) -> dict:
-        """The arguments carrying new `text` and the pending task updates."""
+    def _task_chunks(self, text: str | None) -> tuple[dict, dict]:
+        """The arguments carrying new `text` and the pending task updates, and those updates
+        (kept pending until Slack has them: `_delivered`)."""
         if not self._tasks:
-            return {"markdown_text": text}
-        chunks = [*self._tasks.values()]
-        self._tasks = {}
-        return {"chunks": [*chunks, *([{"type": "markdown_text", "text": text}] if text else [])]}
+            return {"markdown_text": text}, {}
+        sent = dict(self._tasks)
+        markdown = [{"type": "markdown_text", "text": text}] if text else []
+        return {"chunks": [*sent.values(), *markdown]}, sent
+
+    def _delivered(self, sent: dict) -> None:
+        for task_id, chunk in sent.items():
+            if self._tasks.get(task_id) is chunk:  # not updated again meanwhile
+                del self._tasks[task_id]
 
     async def start(self) -> None:
         ticket = Ticket()
@@ -138,10 +144,11 @@ class NativeWriter(ReplyWriter):
             await self.streams.appends.done(self._append_ticket)  # the turn went unused
             return len(text) <= self.slice_limit
         failure = None
+        args, tasks = self._task_chunks(text[self._sent:])
         # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
         # Slack has this text, so the stop never repeats it.
         self._appending = asyncio.ensure_future(self.client.chat_appendStream(
-            channel=self.channel, ts=self.parts[0].ts, **self._task_chunks(text[self._sent:])))
+            channel=self.channel, ts=self.parts[0].ts, **args))
         self._appending.add_done_callback(lambda call: self._appended(call, len(text)))
         try:
             await asyncio.shield(self._appending)
@@ -150,6 +157,7 @@ class NativeWriter(ReplyWriter):
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
+            self._delivered(tasks)
             self._last_append = self.streams.appends.clock()
             return True
         if (wait := retry_after(failure)) is not None:
@@ -173,15 +181,16 @@ class NativeWriter(ReplyWriter):
         while self._streaming:
             await self.streams.stops.acquire(self._stop_ticket)
             failure = None
+            args, tasks = self._task_chunks(rest or None)
             try:
                 await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
-                                                  blocks=blocks or None,
-                                                  **self._task_chunks(rest or None))
+                                                  blocks=blocks or None, **args)
             except SLACK_FAILURES as error:
                 failure = error
             finally:
                 await self.streams.stops.done(self._stop_ticket)
             if failure is None:
+                self._delivered(tasks)
                 self._streaming = False
                 self._sent += len(rest)
                 return complete

@@ -50,3 +50,14 @@ async def test_stop_during_a_tool_in_native_mode(slack, claude, make_bot):
     assert "Stopped by <@U0BOB>" in str(reply["blocks"])
     assert '🔎 searching the web for "long" — failed: stopped' in str(reply["blocks"])
     assert "· 1 search ·" in footer_of(reply)
+
+
+async def test_a_task_update_slack_refused_is_sent_again(slack, claude, make_bot):
+    claude.default = Reply(text="Done.", script=[search("q", [("A", URL)], delay=0.2)])
+    await make_bot(**ENV)
+    slack.fail_next("chat.appendStream", status=429, retry_after=1)
+    await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> what changed?")
+    [reply] = await answered(slack)
+    refused = [c for c in slack.calls_to("chat.appendStream") if c.status == 429]
+    assert refused and refused[0].params.get("chunks")
+    assert [t["status"] for t in reply["tasks"].values()] == ["complete"]
