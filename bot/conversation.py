@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.footer import is_footer
 from bot.notices import REFUSED, is_notice
+from bot.reply.citations import strip_markers
 from bot.reply.render import THINKING
 from bot.rich_text import rich_text_markdown
 from bot.slack_text import unescape
@@ -76,13 +77,14 @@ def system_prompt(extra: str | None) -> list[dict]:
 
 
 def said_by_bot(message: dict) -> str:
-    """The answer text of one of the bot's messages, without status, notices or footer: its
-    `markdown` blocks as posted; else its `text` fallback, Slack's entities unescaped; else
-    the blocks Slack translated the Markdown into (a streamed message may have no text)."""
+    """The answer text of one of the bot's messages, without status, notices, footer or
+    citation markers (Slack's, not what Claude said): its `markdown` blocks as posted; else its
+    `text` fallback, Slack's entities unescaped; else the blocks Slack translated the Markdown
+    into (a streamed message may have no text)."""
     blocks = message.get("blocks") or ()
     markdown = [b.get("text", "") for b in blocks if b.get("type") == "markdown"]
     if markdown:
-        return "\n".join(markdown).strip()
+        return strip_markers("\n".join(markdown)).strip()
     paragraphs = (message.get("text") or "").split("\n\n")
     if question_of(message):
         paragraphs = paragraphs[1:]  # the quoted question heads a /claude answer
@@ -91,11 +93,11 @@ def said_by_bot(message: dict) -> str:
         if is_notice(paragraph) or is_footer(paragraph) or paragraph.strip() == THINKING:
             break
         kept.append(paragraph)
-    said = unescape("\n\n".join(kept)).strip()
+    said = strip_markers(unescape("\n\n".join(kept))).strip()
     if said:
         return said
     translated = (rich_text_markdown(b) for b in blocks if b.get("type") == "rich_text")
-    return "\n\n".join(t for t in translated if t).strip()
+    return strip_markers("\n\n".join(t for t in translated if t)).strip()
 
 
 def question_of(message: dict) -> dict | None:

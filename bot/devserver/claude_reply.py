@@ -32,3 +32,7 @@ class Reply:
     retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
     ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
     times: int = 1  # how many requests this reply answers when queued
+    # Blocks streamed before the text (claude_script: Say, Call, search(), fetch(), run_code()):
+    # tool calls with their results and cited text, in the real API's order. An empty `text`
+    # then sends no text block of its own.
+    script: list | None = None

@@ -37,6 +37,8 @@ BOT_METHODS = {
     "chat.appendStream",
     "chat.stopStream",
     "agents.sessions.setStatus",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 }
 # Sent back in x-oauth-scopes (Bolt reads it); files:read only when files_scope is on.
 SCOPES = ",".join(
@@ -82,7 +84,8 @@ class WebApiMixin:
                 answer = self._dispatch(method, params, token, header_token)
         status, body, headers = answer
         if token == self.bot_token and method in BOT_METHODS:
-            scopes = SCOPES + (",files:read" if self.files_scope else "")
+            scopes = SCOPES + (",files:read" if self.files_scope else "") + (
+                "" if "files:write" in self.missing_scopes else ",files:write")
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
         if status == DROPPED:

@@ -46,6 +46,8 @@ class NativeWriter(ReplyWriter):
         self._streaming = False
         self._session_status: str | None = None  # the final stopStream moves the session too
         self.session_ended = False  # it did: no setStatus call needed
+        self._tasks: dict[str, dict] = {}  # task_update chunks not streamed yet, by call id
+        self._task_sent: dict[str, dict] = {}  # the latest chunk queued for each call
 
     @property
     def stream_ts(self) -> str | None:
@@ -61,6 +63,32 @@ class NativeWriter(ReplyWriter):
         if self._pump is not None:
             self._pump.cancel()
         self._pump = asyncio.create_task(self._hand_over(), name=f"after stop {self.channel}")
+
+    def show_steps(self, steps: tuple) -> None:
+        """While streaming, each call is a task card: its `task_update` chunk (in_progress →
+        complete / error) goes with the next append."""
+        super().show_steps(steps)
+        for step in steps:
+            chunk = {"type": "task_update", "id": step.id, "title": step.title,
+                     "status": step.status}
+            if step.output:
+                chunk["output"] = step.output[:256]  # Slack's limit for details and output
+            if self._task_sent.get(step.id) != chunk:
+                self._tasks[step.id] = self._task_sent[step.id] = chunk
+
+    def _task_chunks(self, text: str | None) -> tuple[dict, dict]:
+        """The arguments carrying new `text` and the pending task updates, and those updates
+        (kept pending until Slack has them: `_delivered`)."""
+        if not self._tasks:
+            return {"markdown_text": text}, {}
+        sent = dict(self._tasks)
+        markdown = [{"type": "markdown_text", "text": text}] if text else []
+        return {"chunks": [*sent.values(), *markdown]}, sent
+
+    def _delivered(self, sent: dict) -> None:
+        for task_id, chunk in sent.items():
+            if self._tasks.get(task_id) is chunk:  # not updated again meanwhile
+                del self._tasks[task_id]
 
     async def start(self) -> None:
         ticket = Ticket()
@@ -98,7 +126,7 @@ class NativeWriter(ReplyWriter):
                 notices, footer = self._final
                 rest = self._rest()
                 if rest is not None and len(self.text) <= slice_room(
-                        None, notices, footer, self.slice_limit) and \
+                        None, notices, footer, self.slice_limit, self._reserve(False)) and \
                         await self._stop(rest, self._closing_blocks(), self._session_status):
                     return
                 break
@@ -129,7 +157,8 @@ class NativeWriter(ReplyWriter):
         """The end of the answer as edit mode would draw it (None: it cannot follow what was
         streamed)."""
         notices, footer = self._final or ((), None)
-        final = shown_markdown(self.text, notices=notices, footer=footer, feedback=self.feedback)
+        final = shown_markdown(self.text, notices=notices, footer=footer, feedback=self.feedback,
+                               reserve=len(self.sources.listed(self.text) or ""))
         return final[len(self._streamed):] if final.startswith(self._streamed) else None
 
     async def _append(self) -> bool:
@@ -137,17 +166,18 @@ class NativeWriter(ReplyWriter):
         text = self.text
         shown = settled_markdown(text) if len(text) <= self.slice_limit else None
         new = self._unsent(shown) if shown is not None else None
-        if not new:
+        if new is None or not (new or self._tasks):
             await self.streams.appends.done(self._append_ticket)  # the turn went unused
             if new is None and shown is not None:
                 log.info("the stream cannot show the answer as drawn in %s: editing instead",
                          self.channel)
             return new is not None
         failure = None
+        args, tasks = self._task_chunks(new)
         # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
         # Slack has this text, so the stop never repeats it.
         self._appending = asyncio.ensure_future(self.client.chat_appendStream(
-            channel=self.channel, ts=self.parts[0].ts, markdown_text=new))
+            channel=self.channel, ts=self.parts[0].ts, **args))
         self._appending.add_done_callback(lambda call: self._appended(call, shown))
         try:
             await asyncio.shield(self._appending)
@@ -156,6 +186,7 @@ class NativeWriter(ReplyWriter):
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
+            self._delivered(tasks)
             self._last_append = self.streams.appends.clock()
             return True
         if (wait := retry_after(failure)) is not None:
@@ -182,16 +213,17 @@ class NativeWriter(ReplyWriter):
         while self._streaming:
             await self.streams.stops.acquire(self._stop_ticket)
             failure = None
+            args, tasks = self._task_chunks(rest or None)
             try:
                 await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
-                                                  markdown_text=rest or None,
                                                   blocks=blocks or None,
-                                                  session_status=session_status)
+                                                  session_status=session_status, **args)
             except SLACK_FAILURES as error:
                 failure = error
             finally:
                 await self.streams.stops.done(self._stop_ticket)
             if failure is None:
+                self._delivered(tasks)
                 self._streaming = False
                 self._streamed += rest
                 self.session_ended = session_status is not None
@@ -215,10 +247,11 @@ class NativeWriter(ReplyWriter):
     def _closing_blocks(self) -> list[dict]:
         """Notices and footer, shown under the streamed text."""
         notices, footer = self._final or ((), None)
-        if not notices and not footer:
+        sources = self.sources.listed(self.text)
+        if not notices and not footer and not sources:
             return []
-        return message_payload("", notices=notices, footer=footer,
-                               feedback=self.feedback)["blocks"]
+        return message_payload("", notices=notices, footer=footer, feedback=self.feedback,
+                               sources=sources)["blocks"]
 
     async def _hand_over(self) -> None:
         """Once the stream is over, carry on as in edit mode: the next edit rewrites the

@@ -227,43 +227,56 @@ def _extras(header: str | None, notices: tuple[str, ...], footer: str | None) ->
 
 
 def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
-               footer: str | None = None, limit: int = SLICE_LIMIT) -> int:
-    """How much raw answer text one message holds next to its header, notices and footer."""
-    return max(MIN_SLICE, min(limit, BLOCKS_LIMIT - FENCE_ROOM - _extras(header, notices,
-                                                                          footer)))
+               footer: str | None = None, limit: int = SLICE_LIMIT, reserve: int = 0) -> int:
+    """How much raw answer text one message holds next to its header, notices and footer
+    (and `reserve` characters kept for tool progress and sources)."""
+    return max(MIN_SLICE, min(limit, BLOCKS_LIMIT - FENCE_ROOM - reserve
+                              - _extras(header, notices, footer)))
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def shown_markdown(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                    footer: str | None = None, header: str | None = None,
-                   feedback: str | None = None, streaming: bool = False) -> str:
+                   feedback: str | None = None, streaming: bool = False,
+                   reserve: int = 0) -> str:
     """What the `markdown` block of one message holds for its slice (empty: none), given the
-    other blocks it shares Slack's limit with; `streaming`: the text is still growing."""
-    room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
-                                                               if feedback else 0)
+    other blocks it shares Slack's limit with (`reserve`: tool progress and sources);
+    `streaming`: the text is still growing."""
+    room = BLOCKS_LIMIT - reserve - _extras(header, notices, footer) - (
+        FEEDBACK_CHARACTERS if feedback else 0)
     return markdown_body(segment, fence, room, streaming) if segment.strip() else ""
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                     footer: str | None = None, header: str | None = None,
-                    feedback: str | None = None, streaming: bool = False) -> dict:
+                    feedback: str | None = None, streaming: bool = False,
+                    progress: str | None = None, sources: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
     ts) adds the 👍 / 👎 buttons at the very bottom, under the footer; `streaming`: the text is
-    still growing."""
+    still growing. `progress` (tool calls) goes above the answer's text and `sources` under it,
+    each as a context block."""
     body = shown_markdown(segment, fence, notices=notices, footer=footer, header=header,
-                          feedback=feedback, streaming=streaming)
+                          feedback=feedback, streaming=streaming,
+                          reserve=len(progress or "") + len(sources or ""))
     blocks: list[dict] = []
     if header:
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": _clip(header, SECTION_LIMIT)}})
+    if progress:
+        blocks.append(_context(progress))
     if body:
         blocks.append({"type": "markdown", "text": body})
+    if sources:
+        blocks.append(_context(sources))
     for notice in notices:
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": _clip(notice, SECTION_LIMIT)}})
     if footer:
-        blocks.append({"type": "context",
-                       "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
+        blocks.append(_context(_clip(footer, SECTION_LIMIT)))
     if feedback:
         blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:

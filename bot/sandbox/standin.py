@@ -1,7 +1,8 @@
 """The offline Claude of the sandbox: the project's Claude server (bot/devserver/claude.py),
 answering every request with a Markdown description of what the bot sent — turns, speakers,
 images with their size and token estimate, image links, documents — streamed at a readable
-pace with usage counted from the request itself."""
+pace with usage counted from the request itself; with tools offered, labelled fake tool calls
+come first (standin_tools.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from bot.devserver.claude import ClaudeServer, Reply
+from bot.sandbox.standin_tools import tool_script
 
 ANSWER_SECONDS = 4.0  # how long one answer takes to stream: readable, yet quick to try
 THINKING_SECONDS = 0.6  # before the first word, so the placeholder is seen
@@ -28,12 +30,13 @@ _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 
 def standin_server(seconds: float = ANSWER_SECONDS) -> ClaudeServer:
     server = ClaudeServer(api_key="sk-ant-sandbox-offline")
-    server.responder = lambda body: describe(body, seconds)
+    server.responder = lambda body: describe(body, seconds, server)
     server.links = None  # offline: a linked image is reported, never fetched
     return server
 
 
-def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
+def describe(body: dict, seconds: float = ANSWER_SECONDS,
+             server: ClaudeServer | None = None) -> Reply:
     """The stand-in's answer to one Messages request."""
     turns = body.get("messages") or []
     speakers: list[str] = []
@@ -56,7 +59,8 @@ def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
     text = _answer(body, turns, speakers, files, last_said)
     chunk = max(3, math.ceil(len(text) / max(1.0, seconds * 15)))  # about 15 updates a second
     steps = max(1, math.ceil(len(text) / chunk))
-    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps,
+    script = tool_script(server, body, last_said) if server and body.get("tools") else None
+    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps, script=script,
                  first_delay=min(THINKING_SECONDS, seconds / 4), ping_every=5,
                  input_tokens=text_chars // 4 + sum(f[3] for f in files),
                  output_tokens=max(1, len(text) // 4))

@@ -15,10 +15,22 @@ def file_view(file: dict) -> dict:
             "url": f"/files/{quote(str(file.get('id')))}/{quote(str(file.get('name')))}"}
 
 
+_TASK_MARKS = {"pending": "…", "in_progress": "…", "complete": "✓", "error": "✗"}
+
+
+def _task_cards(msg: dict) -> list[dict]:
+    """A native stream's task cards (task_update chunks), drawn as one context block."""
+    tasks = (msg.get("tasks") or {}).values()
+    lines = [f"{_TASK_MARKS.get(t.get('status'), '')} {t.get('title', '')}"
+             + (f" — {t['output']}" if t.get("output") else "") for t in tasks]
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)}]}
+            ] if lines else []
+
+
 def message_view(channel: str, msg: dict, bot_id: str) -> dict:
     view = {"channel": channel, "ts": msg["ts"], "thread_ts": msg.get("thread_ts"),
             "user": msg.get("user"), "bot": msg.get("bot_id") == bot_id,
-            "text": msg.get("text", ""), "blocks": msg.get("blocks") or [],
+            "text": msg.get("text", ""), "blocks": _task_cards(msg) + (msg.get("blocks") or []),
             "files": [file_view(f) for f in msg.get("files") or ()],
             "reply_count": msg.get("reply_count", 0), "streaming": bool(msg.get("streaming")),
             "working": False}
@@ -30,10 +42,13 @@ def still_working(view: dict) -> bool:
     natively, until its stream is stopped)."""
     if view["streaming"]:
         return True
-    if not view["bot"]:
+    if not view["bot"] or view["files"]:  # a file the bot shared is no answer in progress
         return False
     for block in view["blocks"]:
-        if block.get("type") in ("context", "context_actions"):
+        # The footer names the model; tool progress lines and sources are context blocks too.
+        elements = block.get("elements") or [{}] if block.get("type") == "context" else [{}]
+        if block.get("type") == "context_actions" or str(
+                elements[0].get("text", "")).startswith("`"):
             return False
         text = (block.get("text") or {}) if block.get("type") == "section" else {}
         if isinstance(text, dict) and is_notice(text.get("text", "")):

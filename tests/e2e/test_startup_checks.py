@@ -113,3 +113,17 @@ async def test_a_signal_during_a_slow_start_ends_it(slack, claude, tmp_path):
     bot.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(bot.communicate(), 60)
     assert bot.returncode == 0 and b"Traceback" not in out + err
+
+
+async def test_an_unknown_tool_stops_the_bot_in_one_line(slack, claude, tmp_path):
+    env = bot_env(slack, claude, CLAUDE_TOOLS="web_search,browse")
+    line = await one_line_exit(await run_bot(tmp_path, env), 2)
+    assert line == ("Configuration error: CLAUDE_TOOLS: 'browse' is not a tool; the tools are "
+                    "web_search, web_fetch, code_execution, slack_search, mcp:NAME.")
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[channel.C0SUPPORT]\ntools = ["web_serch"]\n')
+    env = bot_env(slack, claude, CLAUDE_POLICY=str(policy))
+    line = await one_line_exit(await run_bot(tmp_path, env), 2)
+    assert line == (f"Policy error: {policy}: `channel.C0SUPPORT.tools`: 'web_serch' is not a "
+                    "tool; the tools are web_search, web_fetch, code_execution, slack_search, "
+                    "mcp:NAME.")

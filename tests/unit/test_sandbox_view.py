@@ -52,3 +52,15 @@ def test_changes_name_new_edited_and_deleted_messages_once():
     upserts, _ = changes.since_last(workspace_view({"C1": {"1.000100": edited}}, BOT))
     assert upserts[0]["text"] == "edited"
     assert changes.since_last({}) == ([], [{"channel": "C1", "ts": "1.000100"}])
+
+
+def test_tool_progress_is_no_footer_and_task_cards_are_drawn():
+    progress = {"type": "context", "elements": [{"type": "mrkdwn", "text": "🔎 searching …"}]}
+    assert working(bot_message("1.000200", progress, section("_Thinking…_")))["1.000200"]
+    shared = bot_message("1.000300", files=[{"id": "F1", "name": "plot.png"}])
+    assert not working(shared)["1.000300"]
+    tasks = {"t1": {"type": "task_update", "id": "t1", "title": "🔎 searching the web",
+                    "status": "complete", "output": "3 results"}}
+    message = bot_message("1.000200", streaming=True, tasks=tasks)
+    [view] = [v for (_, ts), v in workspace_view({"C1": {"1.000200": message}}, BOT).items()]
+    assert view["blocks"][0]["elements"][0]["text"] == "✓ 🔎 searching the web — 3 results"
