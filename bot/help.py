@@ -46,6 +46,8 @@ SETTINGS = (
     ("USAGE_RETENTION_DAYS", "ledger rows older than this are deleted", "400"),
     ("METRICS_PORT", "Socket Mode: serve /metrics and /health on this port", "off"),
     ("SANDBOX_PORT", "port of the sandbox's page", "8080"),
+    ("CLAUDE_TOOLS", "tools answers may use: web_search, web_fetch, code_execution, "
+     "slack_search, mcp:NAME (the policy's tools override)", "none"),
 )
 
 
