@@ -36,6 +36,8 @@ BOT_METHODS = {
     "chat.appendStream",
     "chat.stopStream",
     "agents.sessions.setStatus",
+    "assistant.search.context",
+    "users.info",
 }
 # Sent back in x-oauth-scopes (Bolt reads it); files:read only when files_scope is on.
 SCOPES = ",".join(
@@ -49,6 +51,8 @@ SCOPES = ",".join(
         "im:history",
         "mpim:history",
         "reactions:write",
+        "search:read.public",
+        "users:read",
     ]
 )
 JSON_STRING_PARAMS = ("blocks", "attachments", "metadata")
@@ -78,7 +82,8 @@ class WebApiMixin:
                 answer = self._dispatch(method, params, token, header_token)
         status, body, headers = answer
         if token == self.bot_token and method in BOT_METHODS:
-            scopes = SCOPES + (",files:read" if self.files_scope else "")
+            granted = SCOPES + (",files:read" if self.files_scope else "")
+            scopes = ",".join(s for s in granted.split(",") if s not in self.missing_scopes)
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
         return self._json(status, body, headers)
