@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .claude_mcp import check_tools
+from .claude_mcp import check_mcp_and_results
 from .claude_models import KNOWN_MODELS, model_info
-from .claude_script import stream_blocks
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
     DEFAULT_MESSAGES,
@@ -56,9 +55,6 @@ class Reply:
     retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
     ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
     times: int = 1  # how many requests this reply answers when queued
-    # content blocks streamed before the text (tool calls, their results, cited text: see
-    # claude_script); with blocks, an empty `text` sends no text block of its own
-    blocks: tuple[dict, ...] = ()
 
 
 @dataclass
@@ -185,8 +181,8 @@ class ClaudeServer:
         elif not isinstance(body, dict):
             error = error_response(
                 rid, 400, message="There was an error parsing the body of your request.")
-        elif message := (validate(body, counting=request.path.endswith("/count_tokens"))
-                         or check_tools(body, headers.get("anthropic-beta", ""))):
+        elif message := (validate(body, counting=request.path.endswith("/count_tokens")) or
+                         check_mcp_and_results(body, headers.get("anthropic-beta", ""))):
             error = error_response(rid, 400, message=message)
         else:
             error = None
@@ -243,9 +239,7 @@ class ClaudeServer:
             message["content"].append(
                 {"type": "thinking", "thinking": reply.thinking, "signature": signature_of(rid)}
             )
-        message["content"].extend(reply.blocks)
-        if reply.text or not reply.blocks:
-            message["content"].append({"type": "text", "text": reply.text})
+        message["content"].append({"type": "text", "text": reply.text})
         message.update(stop_reason=reply.stop_reason, stop_details=reply.stop_details)
         stopped = await _wait(self._stopping, reply.first_delay)
         if not stopped and reply.stall_after is not None:
@@ -331,10 +325,7 @@ class ClaudeServer:
                 await send("content_block_delta", index=0, delta=signature)
                 await send("content_block_stop", index=0)
                 index = 1
-            index = await stream_blocks(send, reply.blocks, index, reply.chunk_chars)
-            texted = bool(reply.text) or not reply.blocks
-            if texted:
-                await block(index, "text", reply.text[:cut])
+            await block(index, "text", reply.text[:cut])
             if action == "error":
                 message = reply.error_message or DEFAULT_MESSAGES.get(reply.error_type, "Error")
                 await send("error", error={"type": reply.error_type, "message": message})
@@ -347,8 +338,7 @@ class ClaudeServer:
                 if request.transport:  # None when the client already left
                     request.transport.close()  # flush what was written, then FIN mid-body
                 return resp
-            if texted:
-                await send("content_block_stop", index=index)
+            await send("content_block_stop", index=index)
             delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
             if reply.stop_details is not None:
                 delta["stop_details"] = reply.stop_details

@@ -5,30 +5,25 @@
   {type: "url", url, name (unique), authorization_token?}; with that header every server is
   referenced by exactly one `mcp_toolset` tool (`mcp_server_name`), and every toolset names a
   declared server.
-- Client tools ({name, description?, input_schema}): a name of 1–64 letters, digits, `_` or
-  `-`, unique in `tools`; an `input_schema` of type object.
-- The tool loop: a user message after an assistant message with `tool_use` blocks starts with
-  one `tool_result` per tool_use id, and a `tool_result` answers a tool_use of the previous
-  assistant message (anthropic-sdk-python issues #961, #1339 quote these 400s).
+- The tool loop's results (tool definitions and unanswered tool uses are claude_tools'): a
+  `tool_result` answers a tool_use of the previous assistant message, and the results come
+  first in their user message.
 - `search_result` blocks (in a tool_result's content): {type, source, title, content: [text…],
   citations?: {enabled: bool}} (anthropic/types/search_result_block_param.py).
 """
 
 from __future__ import annotations
 
-import re
-
 MCP_BETA = "mcp-client-2025-11-20"
-_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-def check_tools(body: dict, beta: str) -> str | None:
-    """The 400 message for `body`'s client tools, MCP servers and tool loop, or None.
-    `beta`: the request's anthropic-beta header (comma-separated)."""
+def check_mcp_and_results(body: dict, beta: str) -> str | None:
+    """The 400 message for `body`'s MCP servers and tool results, or None. `beta`: the
+    request's anthropic-beta header (comma-separated)."""
     betas = {b.strip() for b in beta.split(",")}
     tools = body.get("tools") if isinstance(body.get("tools"), list) else []
     return (_check_mcp(body.get("mcp_servers"), tools, MCP_BETA in betas)
-            or _check_client_tools(tools) or _check_loop(body.get("messages") or []))
+            or _check_results(body.get("messages") or []))
 
 
 def _check_mcp(servers: object, tools: list, beta: bool) -> str | None:
@@ -73,28 +68,7 @@ def _check_mcp(servers: object, tools: list, beta: bool) -> str | None:
     return None
 
 
-def _check_client_tools(tools: list) -> str | None:
-    seen: set[str] = set()
-    for i, tool in enumerate(tools):
-        if not isinstance(tool, dict):
-            return f"tools.{i}: Input should be a valid dictionary"
-        name = tool.get("name")
-        if name is not None and name in seen:
-            return f"tools: Tool names must be unique. Duplicate: {name}"
-        seen.add(name)
-        if tool.get("type") not in (None, "custom"):
-            continue  # a server tool or toolset: checked with its own kind
-        if not isinstance(name, str) or not _TOOL_NAME.match(name):
-            return f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
-        schema = tool.get("input_schema")
-        if not isinstance(schema, dict):
-            return f"tools.{i}.custom.input_schema: Field required"
-        if schema.get("type") != "object":
-            return f"tools.{i}.custom.input_schema.type: Input should be 'object'"
-    return None
-
-
-def _check_loop(messages: list) -> str | None:
+def _check_results(messages: list) -> str | None:
     asked: list[str] = []  # tool_use ids of the previous assistant message
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
@@ -113,12 +87,6 @@ def _check_loop(messages: list) -> str | None:
                         "message.")
             if error := _check_result(block, f"messages.{i}.content.{j}"):
                 return error
-        answered = [b.get("tool_use_id") for _, b in results]
-        missing = [t for t in asked if t not in answered]
-        if missing:
-            return (f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
-                    f"immediately after: {', '.join(missing)}. Each `tool_use` block must have "
-                    "a corresponding `tool_result` block in the next message.")
         if asked and any(b.get("type") != "tool_result" for b in blocks[:len(results)]):
             return (f"messages.{i}: `tool_result` blocks must come first in the user message "
                     "that follows `tool_use` blocks.")

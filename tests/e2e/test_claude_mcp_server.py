@@ -1,13 +1,12 @@
-"""The Claude double's client tools and MCP connector, exercised with the real anthropic client:
-scripted tool_use / mcp_tool_use streams, and the 400s the real API gives for a tool loop or an
-MCP request that is not right."""
+"""The Claude double's tool results and MCP connector, exercised with the real anthropic client:
+the 400s the real API gives for tool results (search_result blocks) or an MCP request that is
+not right."""
 
 from __future__ import annotations
 
 import anthropic
 import pytest
 
-from bot.devserver.claude import Reply
 from bot.devserver.claude_mcp import MCP_BETA
 
 MODEL = "claude-sonnet-5-5"
@@ -38,30 +37,6 @@ async def rejected(call) -> str:
     return caught.value.message
 
 
-async def test_a_client_tool_call_streams_and_its_result_continues(client, claude):
-    claude.enqueue(Reply(text="", stop_reason="tool_use", blocks=(
-        {"type": "text", "text": "Let me search."}, TOOL_USE)))
-    async with client.messages.stream(model=MODEL, max_tokens=100, messages=ASK,
-                                      tools=[SEARCH_TOOL]) as stream:
-        first = await stream.get_final_message()
-    assert first.stop_reason == "tool_use"
-    assert [b.type for b in first.content] == ["text", "tool_use"]
-    assert first.content[1].input == {"query": "Q3 launch"}
-    cited = {"type": "search_result_location", "source": HIT["source"], "title": HIT["title"],
-             "cited_text": "We move the launch to October.", "search_result_index": 0,
-             "start_block_index": 0, "end_block_index": 0}
-    claude.enqueue(Reply(text="", blocks=(
-        {"type": "text", "text": "The launch moved to October.", "citations": [cited]},)))
-    turns = [*ASK, {"role": "assistant", "content": [b.model_dump() for b in first.content]},
-             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01",
-                                           "content": [HIT]}]}]
-    async with client.messages.stream(model=MODEL, max_tokens=100, messages=turns,
-                                      tools=[SEARCH_TOOL]) as stream:
-        second = await stream.get_final_message()
-    citation = second.content[0].citations[0]
-    assert citation.type == "search_result_location" and citation.source == HIT["source"]
-
-
 async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
     asked = {"role": "assistant", "content": [TOOL_USE]}
 
@@ -70,7 +45,6 @@ async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
 
     result = {"type": "tool_result", "tool_use_id": "toolu_01", "content": [HIT]}
     cases = {
-        "without `tool_result`": with_result({"type": "text", "text": "go on"}),
         "unexpected `tool_use_id`": with_result({**result, "tool_use_id": "toolu_99"}),
         "must come first": with_result({"type": "text", "text": "and"}, result),
         "search_result.source": with_result({**result, "content": [{**HIT, "source": ""}]}),
@@ -82,35 +56,10 @@ async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
         message = await rejected(client.messages.create(
             model=MODEL, max_tokens=10, messages=messages, tools=[SEARCH_TOOL]))
         assert expected in message, (expected, message)
-    bad_tools = [[{**SEARCH_TOOL, "name": "search slack"}], [SEARCH_TOOL, SEARCH_TOOL],
-                 [{**SEARCH_TOOL, "input_schema": {"type": "string"}}]]
-    for tools in bad_tools:
-        await rejected(client.messages.create(model=MODEL, max_tokens=10, messages=ASK,
-                                              tools=tools))
     ok = await client.messages.create(model=MODEL, max_tokens=10, messages=with_result(result),
                                       tools=[SEARCH_TOOL])
     assert ok.content[0].text
     assert len([r for r in claude.requests if r.status == 200]) == 1
-
-
-async def test_mcp_calls_stream_on_the_beta_api(client, claude):
-    claude.enqueue(Reply(text="Two issues are overdue.", blocks=(
-        {"type": "mcp_tool_use", "id": "mcptoolu_01", "name": "search_issues",
-         "server_name": "linear", "input": {"assignee": "me", "overdue": True}},
-        {"type": "mcp_tool_result", "tool_use_id": "mcptoolu_01", "is_error": False,
-         "content": [{"type": "text", "text": "LIN-1, LIN-2"}]})))
-    seen = []
-    async with client.beta.messages.stream(
-            model=MODEL, max_tokens=100, messages=ASK, mcp_servers=[SERVER], tools=[TOOLSET],
-            betas=[MCP_BETA]) as stream:
-        async for event in stream:
-            if event.type == "content_block_start":
-                seen.append(event.content_block.type)
-        final = await stream.get_final_message()
-    assert seen == ["mcp_tool_use", "mcp_tool_result", "text"]
-    assert final.content[0].input == {"assignee": "me", "overdue": True}
-    assert final.content[1].is_error is False
-    assert claude.requests[-1].headers["anthropic-beta"] == MCP_BETA
 
 
 async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
