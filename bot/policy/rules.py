@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.footer import price_for
+from bot.tools.mcp import McpServer, read_servers
 
 DOLLAR_LIMITS = ("user_daily", "user_monthly", "channel_monthly", "workspace_monthly")
 LIMIT_KEYS = (*DOLLAR_LIMITS, "request_tokens")
@@ -21,7 +22,7 @@ ACCESS_KEYS = ("users", "channels", "blocked_users", "blocked_channels", "dms", 
 # The workspace's limit spans every channel, so it has no per-channel form.
 CHANNEL_KEYS = ("model", "system_prompt", "max_tokens", *(k for k in LIMIT_KEYS
                                                           if k != "workspace_monthly"))
-TOP_KEYS = ("admins", "timezone", "access", "limits", "channel")
+TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "mcp")
 MAX_OUTPUT_TOKENS = 128_000  # the largest output of current Claude models
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -68,6 +69,7 @@ class Policy:
     shared_channels: bool = False
     limits: Limits = field(default_factory=Limits)
     channel: Mapping[str, ChannelRules] = field(default_factory=dict)
+    mcp: Mapping[str, McpServer] = field(default_factory=dict)  # [mcp.NAME]: MCP servers
 
     def rules_for(self, channel: str) -> ChannelRules:
         return self.channel.get(channel) or ChannelRules()
@@ -253,7 +255,8 @@ class _Reader:
             shared_channels=self.flag(access, "shared_channels", "access.shared_channels",
                                       False),
             limits=self.limits(limits, "limits."),
-            channel={c: self.channel_rules(c, rules) for c, rules in channels.items()})
+            channel={c: self.channel_rules(c, rules) for c, rules in channels.items()},
+            mcp=read_servers(self, data.get("mcp", {})))
         self.priced(policy)
         return policy
 
