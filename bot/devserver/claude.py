@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .claude_files import FilesMixin
 from .claude_mcp import check_mcp_and_results
 from .claude_models import KNOWN_MODELS, model_info
+from .claude_script import stream_script, tool_counts
 from .claude_validate import count_tokens, validate
 from .claude_wire import (
     DEFAULT_MESSAGES,
@@ -55,6 +57,10 @@ class Reply:
     retry_after: float | None = None  # `retry-after` header (seconds, may be fractional)
     ping_every: float | None = None  # ping interval while waiting (first_delay, delay, stall)
     times: int = 1  # how many requests this reply answers when queued
+    # Blocks streamed before the text (claude_script: Say, Call, search(), fetch(), run_code()):
+    # tool calls with their results and cited text, in the real API's order. An empty `text`
+    # then sends no text block of its own.
+    script: list | None = None
 
 
 @dataclass
@@ -67,7 +73,7 @@ class Recorded:
     request_id: str = ""  # also sent as the `request-id` header
 
 
-class ClaudeServer:
+class ClaudeServer(FilesMixin):
     def __init__(self, *, api_key: str = "sk-ant-test-key", default: Reply | None = None):
         self.api_key = api_key
         self.models = dict(KNOWN_MODELS)  # id → max_tokens, for GET /v1/models/{id}
@@ -84,6 +90,8 @@ class ClaudeServer:
         # (after which nothing more is generated for it)
         self.disconnects: dict[str, int] = {}
         self.base_url = ""
+        self.files: dict[str, dict] = {}  # Files API: id -> filename, mime_type, data
+        self.files_read: list[str] = []  # file ids asked for, in order
         self._queue: deque[list] = deque()  # [reply, answers left]
         self._first_delta: dict[str, float] = {}
         self._last_event: dict[str, float] = {}
@@ -97,6 +105,8 @@ class ClaudeServer:
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
         app.router.add_get("/v1/models/{model_id}", self._model)
+        app.router.add_get("/v1/files/{file_id}", self._file_metadata)
+        app.router.add_get("/v1/files/{file_id}/content", self._file_content)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -307,7 +317,19 @@ class ClaudeServer:
             self.stream_events.append((rid, at))
             self._notify()
 
+        async def finish_message(open_index: int | None) -> None:
+            if open_index is not None:
+                await send("content_block_stop", index=open_index)
+            delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
+            if reply.stop_details is not None:
+                delta["stop_details"] = reply.stop_details
+            await send("message_delta", delta=delta, usage=usage)
+            await send("message_stop")
+            finished(self._last_event[rid])
+
         usage = usage_object(body, reply)
+        if reply.script:
+            usage["server_tool_use"] = tool_counts(reply.script)
         # The earliest interruption wins; the text is cut exactly at its character count.
         cuts = [
             (reply.error_after, "error"),
@@ -325,6 +347,11 @@ class ClaudeServer:
                 await send("content_block_delta", index=0, delta=signature)
                 await send("content_block_stop", index=0)
                 index = 1
+            if reply.script:
+                index = await stream_script(send, pause, reply.script, reply.chunk_chars, index)
+                if not reply.text:  # the script is the whole answer
+                    await finish_message(None)
+                    return resp
             await block(index, "text", reply.text[:cut])
             if action == "error":
                 message = reply.error_message or DEFAULT_MESSAGES.get(reply.error_type, "Error")
@@ -338,13 +365,7 @@ class ClaudeServer:
                 if request.transport:  # None when the client already left
                     request.transport.close()  # flush what was written, then FIN mid-body
                 return resp
-            await send("content_block_stop", index=index)
-            delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
-            if reply.stop_details is not None:
-                delta["stop_details"] = reply.stop_details
-            await send("message_delta", delta=delta, usage=usage)
-            await send("message_stop")
-            finished(self._last_event[rid])
+            await finish_message(index)
         except ConnectionError:  # the client left, or the server is stopping
             if not self._stopping.is_set():
                 self.disconnects[rid] = self.text_sent.get(rid, 0)

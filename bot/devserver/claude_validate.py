@@ -12,6 +12,8 @@ import binascii
 import re
 import zlib
 
+from .claude_tools import check_tool_blocks, check_tools
+
 # Top-level fields accepted by count_tokens; /v1/messages takes a few more. temperature, top_p
 # and top_k were removed in API version 2026-10-21, so they are rejected like any unknown field.
 COUNT_FIELDS = {"model", "messages", "system", "thinking", "output_config", "cache_control"}
@@ -176,6 +178,10 @@ def validate(body: dict, counting: bool = False) -> str | None:
             return 'messages: first message must use the "user" role'
         if error := _check_content(msg.get("content"), f"messages.{i}", msg["role"], counting):
             return error
+    if "tools" in body and (error := check_tools(body["tools"])):
+        return error
+    if error := check_tool_blocks(messages):
+        return error
     if error := _check_media(body):
         return error
     if (found := _breakpoints(body)) > 4:

@@ -8,7 +8,8 @@ Every request is recorded in `calls` (appended when answered; `at` is its arriva
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
 slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
-slack_search (real-time search, users.info).
+slack_uploads (files the bot shares: the external upload flow), slack_search (real-time search,
+users.info).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .slack_search import SearchMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
+from .slack_uploads import UploadsMixin
 from .slack_webapi import WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
@@ -57,7 +59,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin, SearchMixin):
+                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin):
     def __init__(
         self,
         *,
@@ -121,6 +123,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._waiters: list[asyncio.Future] = []
         self._runner: web.AppRunner | None = None
         self._init_agents()
+        self._init_uploads()
         self._init_search()
 
     # --- lifecycle ---
@@ -130,6 +133,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/link/", self._handle_link)
         app.router.add_post("/response/{tail:.*}", self._handle_response_url)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_get("/{tail:.*}", self._handle_get)  # file URLs and redirects
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()

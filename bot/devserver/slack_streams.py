@@ -13,11 +13,31 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 
 from .slack_validate import validate_message
 from .slack_webapi import Answer, err, ok
 
 MARKDOWN_TEXT_LIMIT = 12_000
+# Chunk shapes (slack_sdk/models/messages/chunk.py; docs.slack.dev chat.appendStream): a task's
+# status is pending / in_progress / complete / error ("completed" is refused); details and output
+# ≤ 256 characters.
+TASK_STATUSES = {"pending", "in_progress", "complete", "error"}
+TASK_TEXT_LIMIT = 256
+
+
+def problem(chunk: object) -> bool:
+    if not isinstance(chunk, dict):
+        return True
+    kind = chunk.get("type")
+    if kind == "markdown_text":
+        return not isinstance(chunk.get("text"), str)
+    if kind == "task_update":
+        return (not chunk.get("id") or not chunk.get("title")
+                or chunk.get("status") not in TASK_STATUSES
+                or any(len(str(chunk.get(k) or "")) > TASK_TEXT_LIMIT
+                       for k in ("details", "output")))
+    return kind not in ("plan_update", "blocks")
 
 
 class StreamsMixin:
@@ -60,6 +80,24 @@ class StreamsMixin:
             return err("msg_too_long")
         return None
 
+    def _take_chunks(self, message: dict, params: dict) -> Answer | None:
+        """Apply `chunks` (markdown_text, task_update by id, plan_update), or say why not."""
+        chunks = params.get("chunks")
+        if chunks is None:
+            return None
+        try:
+            chunks = json.loads(chunks) if isinstance(chunks, str) else chunks
+        except ValueError:
+            return err("invalid_chunks")
+        if not isinstance(chunks, list) or any(problem(c) for c in chunks):
+            return err("invalid_chunks")
+        for chunk in chunks:
+            if chunk["type"] == "markdown_text":
+                message["text"] += chunk["text"]
+            elif chunk["type"] == "task_update":
+                message.setdefault("tasks", {})[chunk["id"]] = dict(chunk)
+        return None
+
     def _api_chat_startStream(self, params: dict) -> Answer:
         if limited := self._take_slot("chat.startStream", self.stream_calls_per_minute):
             return limited
@@ -75,16 +113,20 @@ class StreamsMixin:
                 return err("missing_recipient_user_id")
         if too_long := self._too_long(params):
             return too_long
-        text = params.get("markdown_text") or ""
+        first = {"text": params.get("markdown_text") or ""}
+        if error := self._take_chunks(first, params):
+            return error
         message = self.add_message(channel, user=self.bot_user_id, bot_id=self.bot_id,
-                                   text=text, thread_ts=params["thread_ts"], app_id=self.app_id,
-                                   streaming=True)
+                                   thread_ts=params["thread_ts"], app_id=self.app_id,
+                                   streaming=True, **first)
         self._expire_later(channel, message["ts"])
         return ok(channel=channel, ts=message["ts"])
 
     def _api_chat_appendStream(self, params: dict) -> Answer:
         message, error = self._stream(params)
         if error or (error := self._too_long(params)):
+            return error
+        if error := self._take_chunks(message, params):
             return error
         message["text"] += params.get("markdown_text") or ""
         self._notify()
@@ -95,6 +137,8 @@ class StreamsMixin:
             return limited
         message, error = self._stream(params)
         if error or (error := self._too_long(params)):
+            return error
+        if error := self._take_chunks(message, params):
             return error
         text = message["text"] + (params.get("markdown_text") or "")
         blocks = params.get("blocks") or []

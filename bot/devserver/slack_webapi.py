@@ -36,6 +36,8 @@ BOT_METHODS = {
     "chat.appendStream",
     "chat.stopStream",
     "agents.sessions.setStatus",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
     "assistant.search.context",
     "users.info",
 }
@@ -82,7 +84,7 @@ class WebApiMixin:
                 answer = self._dispatch(method, params, token, header_token)
         status, body, headers = answer
         if token == self.bot_token and method in BOT_METHODS:
-            granted = SCOPES + (",files:read" if self.files_scope else "")
+            granted = SCOPES + (",files:read" if self.files_scope else "") + ",files:write"
             scopes = ",".join(s for s in granted.split(",") if s not in self.missing_scopes)
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
