@@ -52,15 +52,12 @@ def _check_mcp(servers: object, tools: list, beta: bool) -> str | None:
         if server["name"] in names:
             return f"mcp_servers: MCP server names must be unique: '{server['name']}'"
         names.append(server["name"])
-    used: dict[str, int] = {}
+    used = set()  # a server named by two toolsets is a duplicate tool name (claude_tools)
     for i, toolset in toolsets:
         name = toolset.get("mcp_server_name")
         if name not in names:
             return f"tools.{i}.mcp_server_name: MCP server '{name}' is not in mcp_servers"
-        if name in used:
-            return (f"tools.{i}: MCP server '{name}' is referenced by more than one "
-                    "mcp_toolset; each server takes exactly one")
-        used[name] = i
+        used.add(name)
     for name in names:
         if name not in used:
             return (f"mcp_servers: MCP server '{name}' is not referenced by any mcp_toolset; "

@@ -1,13 +1,15 @@
-"""The Claude double's tool results and MCP connector, exercised with the real anthropic client:
-the 400s the real API gives for tool results (search_result blocks) or an MCP request that is
-not right."""
+"""The Claude double's client tools and MCP connector, exercised with the real anthropic client:
+scripted tool_use / mcp_tool_use streams, and the 400s the real API gives for tool results
+(search_result blocks) or an MCP request that is not right."""
 
 from __future__ import annotations
 
 import anthropic
 import pytest
 
+from bot.devserver.claude import Reply
 from bot.devserver.claude_mcp import MCP_BETA
+from bot.devserver.claude_script import Call, Say
 
 MODEL = "claude-sonnet-5-5"
 SEARCH_TOOL = {"name": "search_slack", "description": "Search Slack",
@@ -37,6 +39,30 @@ async def rejected(call) -> str:
     return caught.value.message
 
 
+async def test_a_client_tool_call_streams_and_its_result_continues(client, claude):
+    claude.enqueue(Reply(text="", stop_reason="tool_use", script=[
+        Say("Let me search."), Call("search_slack", {"query": "Q3 launch"}, kind="tool_use",
+                                    id="toolu_01")]))
+    async with client.messages.stream(model=MODEL, max_tokens=100, messages=ASK,
+                                      tools=[SEARCH_TOOL]) as stream:
+        first = await stream.get_final_message()
+    assert first.stop_reason == "tool_use"
+    assert [b.type for b in first.content] == ["text", "tool_use"]
+    assert first.content[1].input == {"query": "Q3 launch"}
+    cited = {"type": "search_result_location", "source": HIT["source"], "title": HIT["title"],
+             "cited_text": "We move the launch to October.", "search_result_index": 0,
+             "start_block_index": 0, "end_block_index": 0}
+    claude.enqueue(Reply(text="", script=[Say("The launch moved to October.", [cited])]))
+    turns = [*ASK, {"role": "assistant", "content": [b.model_dump() for b in first.content]},
+             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01",
+                                           "content": [HIT]}]}]
+    async with client.messages.stream(model=MODEL, max_tokens=100, messages=turns,
+                                      tools=[SEARCH_TOOL]) as stream:
+        second = await stream.get_final_message()
+    citation = second.content[0].citations[0]
+    assert citation.type == "search_result_location" and citation.source == HIT["source"]
+
+
 async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
     asked = {"role": "assistant", "content": [TOOL_USE]}
 
@@ -45,7 +71,7 @@ async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
 
     result = {"type": "tool_result", "tool_use_id": "toolu_01", "content": [HIT]}
     cases = {
-        "unexpected `tool_use_id`": with_result({**result, "tool_use_id": "toolu_99"}),
+        "unexpected `tool_use_id`": with_result(result, {**result, "tool_use_id": "toolu_99"}),
         "must come first": with_result({"type": "text", "text": "and"}, result),
         "search_result.source": with_result({**result, "content": [{**HIT, "source": ""}]}),
         "search_result.content": with_result({**result, "content": [{**HIT, "content": []}]}),
@@ -62,6 +88,26 @@ async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
     assert len([r for r in claude.requests if r.status == 200]) == 1
 
 
+async def test_mcp_calls_stream_on_the_beta_api(client, claude):
+    claude.enqueue(Reply(text="Two issues are overdue.", script=[Call(
+        "search_issues", {"assignee": "me", "overdue": True}, kind="mcp_tool_use",
+        extra={"server_name": "linear"}, result={
+            "type": "mcp_tool_result", "is_error": False,
+            "content": [{"type": "text", "text": "LIN-1, LIN-2"}]})]))
+    seen = []
+    async with client.beta.messages.stream(
+            model=MODEL, max_tokens=100, messages=ASK, mcp_servers=[SERVER], tools=[TOOLSET],
+            betas=[MCP_BETA]) as stream:
+        async for event in stream:
+            if event.type == "content_block_start":
+                seen.append(event.content_block.type)
+        final = await stream.get_final_message()
+    assert seen == ["mcp_tool_use", "mcp_tool_result", "text"]
+    assert final.content[0].input == {"assignee": "me", "overdue": True}
+    assert final.content[0].server_name == "linear" and final.content[1].is_error is False
+    assert claude.requests[-1].headers["anthropic-beta"] == MCP_BETA
+
+
 async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
     # Without the beta header, on the GA API: the field does not exist.
     assert "mcp_servers" in await rejected(client.messages.create(
@@ -72,7 +118,7 @@ async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
     second = {**SERVER, "name": "docs"}
     cases = {
         "not referenced": dict(mcp_servers=[SERVER, second], tools=[TOOLSET]),
-        "more than one": dict(mcp_servers=[SERVER], tools=[TOOLSET, TOOLSET]),
+        "Duplicate name: linear": dict(mcp_servers=[SERVER], tools=[TOOLSET, TOOLSET]),
         "is not in mcp_servers": dict(mcp_servers=[SERVER], tools=[
             TOOLSET, {"type": "mcp_toolset", "mcp_server_name": "jira"}]),
         "must be unique": dict(mcp_servers=[SERVER, SERVER], tools=[TOOLSET]),
