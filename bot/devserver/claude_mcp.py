@@ -8,6 +8,9 @@
 - The tool loop's results (tool definitions and unanswered tool uses are claude_tools'): a
   `tool_result` answers a tool_use of the previous assistant message, and the results come
   first in their user message.
+- web fetch's `url_sources` (anthropic/types/web_fetch_url_sources_param.py): user_input
+  `all`/`none`; client_tool_results and server_tool_results `all`/`none`/`only`/`except`, the
+  last two with `tools` of {type: tool_reference, name} naming tools of this request.
 - `search_result` blocks (in a tool_result's content): {type, source, title, content: [text…],
   citations?: {enabled: bool}} (anthropic/types/search_result_block_param.py).
 """
@@ -23,7 +26,7 @@ def check_mcp_and_results(body: dict, beta: str) -> str | None:
     betas = {b.strip() for b in beta.split(",")}
     tools = body.get("tools") if isinstance(body.get("tools"), list) else []
     return (_check_mcp(body.get("mcp_servers"), tools, MCP_BETA in betas)
-            or _check_results(body.get("messages") or []))
+            or _check_url_sources(tools) or _check_results(body.get("messages") or []))
 
 
 def _check_mcp(servers: object, tools: list, beta: bool) -> str | None:
@@ -62,6 +65,33 @@ def _check_mcp(servers: object, tools: list, beta: bool) -> str | None:
         if name not in used:
             return (f"mcp_servers: MCP server '{name}' is not referenced by any mcp_toolset; "
                     "each server takes exactly one")
+    return None
+
+
+def _check_url_sources(tools: list) -> str | None:
+    declared = {t.get("name") for t in tools if isinstance(t, dict)}
+    for i, tool in enumerate(tools):
+        sources = tool.get("url_sources") if isinstance(tool, dict) else None
+        if sources is None:
+            continue
+        where = f"tools.{i}.{tool.get('type')}.url_sources"
+        if not isinstance(sources, dict):
+            return f"{where}: Input should be a valid dictionary"
+        for key, value in sources.items():
+            kinds = ("all", "none") if key == "user_input" else ("all", "none", "only", "except")
+            if key not in ("user_input", "client_tool_results", "server_tool_results"):
+                return f"{where}.{key}: Extra inputs are not permitted"
+            kind = value.get("type") if isinstance(value, dict) else None
+            if kind not in kinds:
+                return f"{where}.{key}.type: Input should be " + " or ".join(map(repr, kinds))
+            if kind in ("only", "except"):
+                named = value.get("tools")
+                if not isinstance(named, list) or not all(
+                        isinstance(t, dict) and t.get("type") == "tool_reference"
+                        for t in named):
+                    return f"{where}.{key}.tools: Input should be a list of tool references"
+                if missing := [t.get("name") for t in named if t.get("name") not in declared]:
+                    return f"{where}.{key}: tool '{missing[0]}' is not declared in tools"
     return None
 
 

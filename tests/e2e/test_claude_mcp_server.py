@@ -129,3 +129,21 @@ async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
                                              betas=[MCP_BETA], **args))
         assert expected in message, (expected, message)
     assert all(r.status == 400 for r in claude.requests)
+
+
+async def test_web_fetch_url_sources_are_checked(client, claude):
+    def fetch(url_sources: dict) -> list[dict]:
+        return [SEARCH_TOOL, {"type": "web_fetch_20250910", "name": "web_fetch",
+                              "url_sources": url_sources}]
+
+    only_search = {"type": "only", "tools": [{"type": "tool_reference", "name": "web_search"}]}
+    bad = [{"user_input": {"type": "only"}}, {"everything": {"type": "all"}},
+           {"server_tool_results": only_search},  # web_search is not in this request
+           {"client_tool_results": {"type": "except", "tools": ["search_slack"]}}]
+    for sources in bad:
+        await rejected(client.messages.create(model=MODEL, max_tokens=10, messages=ASK,
+                                              tools=fetch(sources)))
+    good = {"user_input": {"type": "all"}, "client_tool_results": {"type": "none"},
+            "server_tool_results": {"type": "only", "tools": [
+                {"type": "tool_reference", "name": "web_fetch"}]}}
+    await client.messages.create(model=MODEL, max_tokens=10, messages=ASK, tools=fetch(good))
