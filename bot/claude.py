@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anthropic
 import httpx2
@@ -39,6 +39,7 @@ class ClaudeResult:
     failure: str | None = None  # why the stream ended early, in plain words
     request_id: str | None = None
     stop_explanation: str | None = None  # a refusal's stop_details.explanation
+    content: list = field(default_factory=list)  # the message's blocks (continuations send them)
 
 
 def _usage(message: anthropic.types.Message | None) -> Usage:
@@ -47,9 +48,11 @@ def _usage(message: anthropic.types.Message | None) -> Usage:
     u = message.usage
     one_hour = u.cache_creation.ephemeral_1h_input_tokens if u.cache_creation else 0
     thinking = u.output_tokens_details.thinking_tokens if u.output_tokens_details else 0
+    searches = u.server_tool_use.web_search_requests if u.server_tool_use else 0
     return Usage(input_tokens=u.input_tokens or 0, output_tokens=u.output_tokens or 0,
                  cache_write=u.cache_creation_input_tokens or 0, cache_write_1h=one_hour or 0,
-                 cache_read=u.cache_read_input_tokens or 0, thinking_tokens=thinking or 0)
+                 cache_read=u.cache_read_input_tokens or 0, thinking_tokens=thinking or 0,
+                 web_searches=searches or 0)
 
 
 def _explanation(message: anthropic.types.Message | None) -> str | None:
@@ -96,17 +99,24 @@ def _request_id(error: BaseException, stream: object | None) -> str | None:
 async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tokens: int,
                         system: list[dict] | str, messages: list[dict], idle_timeout: float,
                         on_text: Callable[[str], None], effort: str | None = None,
-                        on_usage: Callable[[str, Usage], None] | None = None) -> ClaudeResult:
+                        on_usage: Callable[[str, Usage], None] | None = None,
+                        tools: list[dict] | None = None,
+                        on_event: Callable[[object], None] | None = None,
+                        last_char: str = "") -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
     model's default) is sent as output_config.effort. `on_usage` hears the model and usage
     each time the stream reports them, so an answer cut short (stopped) still knows what it
-    used."""
+    used. `tools` go in the request; `on_event` sees every event of the SDK's stream helper
+    (tool calls, results, citations); `last_char` is the end of the text shown so far (a
+    continued answer goes on from there)."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     stream = None
-    text_blocks = 0
-    last_char = ""
+    apart = False  # a tool call or result came since the last text
+    cited = False  # the last text block was cited
     output_config = {"output_config": {"effort": effort}} if effort else {}
+    if tools:
+        output_config["tools"] = tools
     try:
         async with client.messages.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,
@@ -114,9 +124,14 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
         ) as stream:
             async for event in stream:
                 if event.type == "content_block_start" and event.content_block.type == "text":
-                    text_blocks += 1
-                    if text_blocks > 1 and last_char and not last_char.isspace():
-                        on_text("\n\n")  # keep separate text blocks apart
+                    # Separate text blocks are kept apart, except cited text: Claude splits
+                    # one paragraph into blocks around what it cites.
+                    cited = cited or event.content_block.citations is not None
+                    if last_char and not last_char.isspace() and (apart or not cited):
+                        on_text("\n\n")
+                    apart = False
+                elif event.type == "content_block_start":
+                    apart = True
                 elif (event.type == "content_block_delta" and event.delta.type == "text_delta"
                       and event.delta.text):
                     on_text(event.delta.text)
@@ -124,10 +139,14 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                 elif event.type in ("message_start", "message_delta") and on_usage:
                     snapshot = stream.current_message_snapshot
                     on_usage(snapshot.model or model, _usage(snapshot))
+                if event.type == "content_block_stop" and event.content_block.type == "text":
+                    cited = bool(event.content_block.citations)
+                if on_event is not None:
+                    on_event(event)
             final = stream.current_message_snapshot
             return ClaudeResult(final.model or model, _usage(final), final.stop_reason,
                                 request_id=stream.request_id,
-                                stop_explanation=_explanation(final))
+                                stop_explanation=_explanation(final), content=final.content)
     except (anthropic.APIError, httpx2.HTTPError, TimeoutError, OSError) as error:
         snapshot = _snapshot(stream)
         request_id = _request_id(error, stream)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 # USD per million tokens (platform.claude.com/docs/en/about-claude/pricing, November 2026).
 # Keys: input, cache_write (5 min), cache_write_1h, cache_read, output.
@@ -44,6 +44,10 @@ PRICES: dict[str, Mapping[str, float]] = {
 _BANDED = {"claude-haiku-5-5": (100_000, {"input": 0.5, "cache_write": 0.625,
                                           "cache_write_1h": 1.0, "cache_read": 0.05,
                                           "output": 2.5})}
+# Web search: $10 per 1,000 searches on top of tokens, errored searches not billed
+# (claudecodeguides.com/claude-web-search-costs-10-per-thousand); a model's "web_search" entry
+# (USD per 1,000) overrides it. Web fetch has no fee of its own.
+WEB_SEARCH_PER_1000 = 10.0
 _DATE_SUFFIX = re.compile(r"-\d{8}$")
 
 
@@ -57,6 +61,11 @@ class Usage:
     cache_write_1h: int = 0  # the part of cache_write written with the 1 h TTL
     cache_read: int = 0
     thinking_tokens: int = 0  # the part of output_tokens spent thinking, when reported
+    web_searches: int = 0  # billed web searches (usage.server_tool_use.web_search_requests)
+
+    def __add__(self, other: Usage) -> Usage:
+        """Two requests' usage together (the segments of one answer)."""
+        return Usage(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     @property
     def prompt_tokens(self) -> int:
@@ -87,7 +96,8 @@ def cost_usd(model: str, usage: Usage,
                    + usage.cache_write_1h * write_1h
                    + usage.cache_read * price.get("cache_read", price["input"] * 0.1)
                    + usage.output_tokens * price["output"])
-    return per_million / 1_000_000
+    searches = usage.web_searches * price.get("web_search", WEB_SEARCH_PER_1000) / 1000
+    return per_million / 1_000_000 + searches
 
 
 def format_cost(cost: float) -> str:
@@ -97,7 +107,9 @@ def format_cost(cost: float) -> str:
 
 
 def footer_text(model: str, usage: Usage, elapsed: float,
-                overrides: Mapping[str, Mapping[str, float]] | None = None) -> str:
+                overrides: Mapping[str, Mapping[str, float]] | None = None,
+                tools: str | None = None) -> str:
+    """`tools`: the answer's tool counts ("2 searches · 1 fetch"), shown when there are any."""
     thinking = f" ({usage.thinking_tokens:,} thinking)" if usage.thinking_tokens else ""
     parts = [f"`{model}`", f"{usage.prompt_tokens:,} in",
              f"{usage.output_tokens:,} out{thinking}"]
@@ -106,6 +118,8 @@ def footer_text(model: str, usage: Usage, elapsed: float,
     cost = cost_usd(model, usage, overrides)
     if cost is not None:
         parts.append(format_cost(cost))
+    if tools:
+        parts.append(tools)
     parts.append(f"{elapsed:.1f} s")
     return " · ".join(parts)
 
