@@ -13,6 +13,7 @@ import anthropic
 import httpx2
 
 from bot.footer import Usage
+from bot.tools.mcp import BETA as MCP_BETA
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +103,17 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                         on_usage: Callable[[str, Usage], None] | None = None,
                         tools: list[dict] | None = None,
                         on_event: Callable[[object], None] | None = None,
-                        last_char: str = "") -> ClaudeResult:
+                        last_char: str = "",
+                        mcp_servers: list[dict] | None = None) -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
     model's default) is sent as output_config.effort. `on_usage` hears the model and usage
     each time the stream reports them, so an answer cut short (stopped) still knows what it
     used. `tools` go in the request; `on_event` sees every event of the SDK's stream helper
     (tool calls, results, citations); `last_char` is the end of the text shown so far (a
-    continued answer goes on from there)."""
+    continued answer goes on from there). `mcp_servers` (with their mcp_toolset entries in
+    `tools`) go to Claude's MCP connector, which exists on the beta API only; every other
+    request stays on the GA API."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     stream = None
     apart = False  # a tool call or result came since the last text
@@ -117,8 +121,12 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
     output_config = {"output_config": {"effort": effort}} if effort else {}
     if tools:
         output_config["tools"] = tools
+    api = client.messages
+    if mcp_servers:
+        api = client.beta.messages
+        output_config.update(mcp_servers=mcp_servers, betas=[MCP_BETA])
     try:
-        async with client.messages.stream(
+        async with api.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,
             cache_control={"type": "ephemeral"}, timeout=timeout, **output_config,
         ) as stream:

@@ -17,10 +17,10 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.logs import hide
+from bot.tools.names import MCP_PREFIX
 
 BETA = "mcp-client-2025-11-20"
 KEYS = ("url", "token_env", "allowed_tools")
-PREFIX = "mcp:"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -98,8 +98,8 @@ def _tools(reader: Reader, tools: object, where: str) -> tuple[str, ...]:
 
 def undeclared(names: Iterable[str], servers: Mapping[str, McpServer]) -> str | None:
     """The first `mcp:NAME` in `names` the policy does not declare."""
-    return next((n for n in names if n.startswith(PREFIX) and n[len(PREFIX):] not in servers),
-                None)
+    return next((n for n in names
+                 if n.startswith(MCP_PREFIX) and n[len(MCP_PREFIX):] not in servers), None)
 
 
 def request_parts(names: Iterable[str], servers: Mapping[str, McpServer],
@@ -109,7 +109,7 @@ def request_parts(names: Iterable[str], servers: Mapping[str, McpServer],
     env = os.environ if env is None else env
     entries, toolsets = [], []
     for name in names:
-        server = servers.get(name[len(PREFIX):]) if name.startswith(PREFIX) else None
+        server = servers.get(name[len(MCP_PREFIX):]) if name.startswith(MCP_PREFIX) else None
         if server is None:
             continue
         entry = {"type": "url", "url": server.url, "name": server.name}
