@@ -25,6 +25,9 @@ def question_from(event: dict, body: dict) -> Question:
         text=event.get("text") or "",
         files=tuple(event.get("files") or ()),
         in_thread=bool(thread_ts and thread_ts != event["ts"]),
+        # Slack's real-time search takes the token "as received in a message event"; public
+        # apps read it here (whether app_mention carries one is not documented).
+        action_token=(event.get("assistant_thread") or {}).get("action_token") or None,
     )
 
 
