@@ -5,11 +5,14 @@ the request (the search_slack definition, MCP servers with their toolsets, and w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.claude_loop import ClientTools
 from bot.tools.calls import ToolWatch
+from bot.tools.choice import ToolChoice
+from bot.tools.definitions import server_tools
 from bot.tools.guards import SLACK_SEARCH, Guests, is_company_tool, offered
 from bot.tools.mcp import McpServer, request_parts
 from bot.tools.slack_search import DEFINITION, NAME, SearchPacer, failed, search_slack
@@ -19,6 +22,16 @@ from bot.tools.slack_search import DEFINITION, NAME, SearchPacer, failed, search
 # a tool filter names tools of the request; only web_search and web_fetch results contribute as
 # server tool results).
 _WEB_RESULTS = ("web_search", "web_fetch")
+
+
+@dataclass(frozen=True)
+class AnswerTools:
+    """What one answer sends and runs."""
+
+    names: tuple[str, ...]  # the tools it has, after the guards
+    tools: list[dict]  # the request's `tools`
+    mcp_servers: list[dict] | None  # None: no MCP server, the GA API
+    run_client_tools: ClientTools | None  # None: no client tool
 
 
 @dataclass
@@ -37,6 +50,18 @@ class CompanyTools:
             return names
         guest = False if outsiders else await self.guests.is_guest(slack, user)
         return offered(names, outsiders=outsiders, guest=guest)
+
+    async def for_answer(self, slack: AsyncWebClient, choice: ToolChoice,
+                         servers: Mapping[str, McpServer], *, user: str, team: str,
+                         outsiders: bool, action_token: str | None,
+                         follow_results: bool) -> AnswerTools:
+        """The tools of one answer: the choice, less what the asker may not have, with what
+        the company's tools add and web fetch guarded."""
+        names = await self.allowed(slack, choice.names, user, outsiders)
+        extra = company_request(names, servers)
+        server = guard_fetch(server_tools(replace(choice, names=names)), names, follow_results)
+        runner = self.runner(slack, team, action_token) if SLACK_SEARCH in names else None
+        return AnswerTools(names, [*server, *extra.tools], extra.mcp_servers or None, runner)
 
     def runner(self, slack: AsyncWebClient, team: str, action_token: str | None):
         """Runs one round of Claude's client tool calls (the loop's `run_client_tools`)."""
