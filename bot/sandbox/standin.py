@@ -14,6 +14,7 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from bot.devserver.claude import ClaudeServer, Reply
+from bot.sandbox.standin_company import company_script
 
 ANSWER_SECONDS = 4.0  # how long one answer takes to stream: readable, yet quick to try
 THINKING_SECONDS = 0.6  # before the first word, so the placeholder is seen
@@ -32,6 +33,10 @@ def standin_server(seconds: float = ANSWER_SECONDS) -> ClaudeServer:
 
 def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
     """The stand-in's answer to one Messages request."""
+    script, stop = company_script(body)
+    if stop:  # a client tool first: the bot runs it and asks again
+        return Reply(text="", stop_reason=stop, script=script,
+                     first_delay=min(THINKING_SECONDS, seconds / 4))
     turns = body.get("messages") or []
     speakers: list[str] = []
     files: list[tuple[str, str, str, int]] = []  # name, kind, detail, tokens
@@ -53,7 +58,7 @@ def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
     text = _answer(body, turns, speakers, files, last_said)
     chunk = max(3, math.ceil(len(text) / max(1.0, seconds * 15)))  # about 15 updates a second
     steps = max(1, math.ceil(len(text) / chunk))
-    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps,
+    return Reply(text=text, script=script or None, chunk_chars=chunk, delay=seconds / steps,
                  first_delay=min(THINKING_SECONDS, seconds / 4), ping_every=5,
                  input_tokens=text_chars // 4 + sum(f[3] for f in files),
                  output_tokens=max(1, len(text) // 4))
