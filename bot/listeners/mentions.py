@@ -27,8 +27,14 @@ def question_from(event: dict, body: dict) -> Question:
         in_thread=bool(thread_ts and thread_ts != event["ts"]),
         # Slack's real-time search takes the token "as received in a message event"; public
         # apps read it here (whether app_mention carries one is not documented).
-        action_token=(event.get("assistant_thread") or {}).get("action_token") or None,
+        action_token=_action_token(event),
     )
+
+
+def _action_token(event: dict) -> str | None:
+    thread = event.get("assistant_thread")
+    token = thread.get("action_token") if isinstance(thread, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
