@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.attachments.files import FileReader
-from bot.claude import stream_answer
+from bot.claude_loop import ToolHooks, answer_loop
 from bot.config import Settings
 from bot.conversation import (
     QUESTION_EVENT,
@@ -38,6 +38,7 @@ from bot.notices import (
     EARLIER_LEFT_OUT,
     INTERRUPTED,
     cannot_post,
+    files_not_shared,
     stop_notices,
     stopped_by,
 )
@@ -46,14 +47,19 @@ from bot.policy.gate import over_ceiling
 from bot.policy.live import LivePolicy
 from bot.question import Question
 from bot.recording import AnswerRecord
+from bot.reply.citations import SourceBook
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.stream_budget import StreamBudgets
+from bot.reply.uploads import share_files
 from bot.reply.writer import ReplyWriter
 from bot.session import Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
+from bot.tools.definitions import server_tools
+from bot.tools.outputs import fetch_outputs
+from bot.tools.progress import footer_counts
 
 if TYPE_CHECKING:
     from bot.ledger import Ledger
@@ -120,12 +126,18 @@ def _request_turns(deps: Deps, effective: AnswerSettings, messages: list[dict],
     return merge_turns(units), trimmed
 
 
+def _effective(deps: Deps, question: Question) -> AnswerSettings:
+    return question.settings or answer_settings(deps.policy.current, deps.settings,
+                                                question.channel)
+
+
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text, record: AnswerRecord) -> tuple[tuple[str, ...], str | None]:
-    """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
+               on_text, record: AnswerRecord, hooks: ToolHooks
+               ) -> tuple[tuple[str, ...], str | None]:
+    """Stream Claude's answer to the conversation into `on_text` (tool activity into `hooks`);
+    the notices and footer."""
     settings = deps.settings
-    effective = question.settings or answer_settings(deps.policy.current, settings,
-                                                     question.channel)
+    effective = _effective(deps, question)
     # A refused exchange's files are never sent: they take no room in the request.
     attachments, file_notices = await deps.files.for_messages(
         without_refused(messages, deps.me), question.ts, effective.model)
@@ -141,17 +153,41 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         answered = answered or bool(delta.strip())
         on_text(delta)
 
-    result = await stream_answer(
-        deps.claude, model=effective.model, max_tokens=effective.max_tokens,
-        system=system, messages=turns, idle_timeout=settings.claude_idle_timeout,
-        on_text=record.on_text(on_delta), effort=settings.claude_effort,
-        on_usage=record.saw)
+    result = await answer_loop(
+        deps.claude, messages=turns, tools=server_tools(effective.tools), hooks=hooks,
+        on_text=record.on_text(on_delta), on_usage=record.saw, model=effective.model,
+        max_tokens=effective.max_tokens, system=system,
+        idle_timeout=settings.claude_idle_timeout, effort=settings.claude_effort)
     record.result = result
     notices = [*notices, *file_notices, *([EARLIER_LEFT_OUT] if trimmed else []),
                *stop_notices(result, effective.max_tokens, answered)]
-    footer = footer_text(result.model, result.usage, time.monotonic() - question.received_at,
-                         settings.claude_prices)
-    return tuple(notices), footer
+    return tuple(notices), _footer(deps, question, record)
+
+
+def _footer(deps: Deps, question: Question, record: AnswerRecord) -> str:
+    return footer_text(record.model, record.usage, time.monotonic() - question.received_at,
+                       deps.settings.claude_prices, footer_counts(record.steps))
+
+
+def _hooks(writer: ReplyWriter, record: AnswerRecord) -> ToolHooks:
+    def on_steps(steps: tuple) -> None:
+        record.steps = steps
+        writer.show_steps(steps)
+    return ToolHooks(on_steps=on_steps, on_cite=writer.cite)
+
+
+async def _hand_back_files(deps: Deps, question: Question, writer: ReplyWriter,
+                           record: AnswerRecord) -> list[str]:
+    """Files code execution made, shared in the thread under the answer; the notice naming
+    those that could not be."""
+    made_ids = getattr(record.result, "files", None)
+    if not made_ids:
+        return []
+    made, missed = await fetch_outputs(deps.claude, made_ids,
+                                       int(deps.settings.max_file_mb * 1024 * 1024))
+    missed += await share_files(deps.slack, question.channel,
+                                question.thread_ts or writer.first_ts, made)
+    return [files_not_shared(missed)] if missed else []
 
 
 def _writer(deps: Deps, question: Question) -> ReplyWriter:
@@ -209,8 +245,11 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                                 people_in(messages, deps.me.user_id) | {question.user})
+        if _effective(deps, question).tools:
+            writer.expect_tools()
         notices, footer = await _ask(deps, question, messages, notices, writer.add_text,
-                                     record)
+                                     record, _hooks(writer, record))
+        notices = (*notices, *await _hand_back_files(deps, question, writer, record))
         run.ended = True  # from here on a stop changes nothing
         answered = record.answered
         await writer.finish(notices, footer,
@@ -224,9 +263,7 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
         record.outcome = "stopped"
         if run.stream_stopped and isinstance(writer, NativeWriter):
             writer.halt()  # Slack ended the stream: not to be appended to or stopped again
-        await writer.finish((stopped_by(run.stopped_by),), footer_text(
-            record.model, record.usage, time.monotonic() - question.received_at,
-            deps.settings.claude_prices))
+        await writer.finish((stopped_by(run.stopped_by),), _footer(deps, question, record))
     except Exception:
         log.exception("answer failed in %s", question.channel)
         record.outcome = "failed"
@@ -240,8 +277,10 @@ async def _answer_privately(deps: Deps, question: Question, record: AnswerRecord
     try:
         await post_ephemeral(deps.http, question.response_url, why)
         record.outcome = None  # answered privately after all, unless this fails too
+        book = SourceBook()
+        cite = ToolHooks(on_cite=lambda sources: pieces.append(book.markers(sources)))
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
-                                     record)
+                                     record, cite)
         await post_ephemeral(deps.http, question.response_url, "".join(pieces), notices, footer,
                              header=_header(question))
     except Exception:

@@ -35,7 +35,7 @@ class ToolHooks:
     citations (the sources of each cited text block, right after its text), and how client
     tools run (None: the answer offers none)."""
 
-    on_step: Callable[[Step], None] = lambda _step: None
+    on_steps: Callable[[tuple[Step, ...]], None] = lambda _steps: None
     on_cite: Callable[[list[Source]], None] = lambda _sources: None
     run_client_tools: ClientTools | None = None
 
@@ -59,7 +59,7 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
                       **request) -> LoopResult:
     """Stream one answer over as many segments as it takes. `request` is the rest of
     stream_answer's arguments (model, max_tokens, system, idle_timeout, effort)."""
-    watch = ToolWatch(hooks.on_step, hooks.on_cite)
+    watch = ToolWatch(hooks.on_steps, hooks.on_cite)
     spent = Usage()  # the usage of finished segments
     turns = list(messages)
     continuations = rounds = 0

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.tools.names import MCP_PREFIX, split_names, tools_problem, unknown_tool
+
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///usage.sqlite3"
@@ -59,6 +61,7 @@ class Settings:
     usage_retention_days: int = 400
     metrics_port: int | None = None
     sandbox_port: int = 8080
+    claude_tools: tuple[str, ...] = ()  # web_search, web_fetch, code_execution, …
 
     @property
     def socket_mode(self) -> bool:
@@ -139,6 +142,15 @@ def _prices(env: Mapping[str, str]) -> dict[str, dict[str, float]] | None:
     if not ok:
         raise ConfigError(f"CLAUDE_PRICES is not valid: {hint}")
     return {model: {k: float(v) for k, v in p.items()} for model, p in table.items()}
+
+
+def _tools(env: Mapping[str, str]) -> tuple[str, ...]:
+    """CLAUDE_TOOLS: comma-separated tool names (mcp:NAME is checked against the policy)."""
+    names = split_names(_text(env, "CLAUDE_TOOLS") or "")
+    unknown = unknown_tool(n for n in names if not n.startswith(MCP_PREFIX))
+    if unknown is not None:
+        raise ConfigError(tools_problem("CLAUDE_TOOLS", unknown))
+    return names
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...],
@@ -242,4 +254,5 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
         usage_retention_days=_number(env, "USAGE_RETENTION_DAYS", 400, int, 1),
         metrics_port=_number(env, "METRICS_PORT", None, int, 1, 65535),
         sandbox_port=_number(env, "SANDBOX_PORT", 8080, int, 1, 65535),
+        claude_tools=_tools(env),
     )

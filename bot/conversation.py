@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.notices import REFUSED, is_notice
+from bot.reply.citations import strip_markers
 from bot.reply.render import THINKING
 
 SYSTEM_PROMPT = (
@@ -76,8 +77,8 @@ def said_by_bot(message: dict) -> str:
     """The answer text of one of the bot's messages, without status, notices or footer."""
     markdown = [b.get("text", "") for b in message.get("blocks") or ()
                 if b.get("type") == "markdown"]
-    if markdown:
-        return "\n".join(markdown).strip()
+    if markdown:  # citation markers are Slack's, not what Claude said
+        return strip_markers("\n".join(markdown)).strip()
     paragraphs = (message.get("text") or "").split("\n\n")
     if question_of(message):
         paragraphs = paragraphs[1:]  # the quoted question heads a /claude answer
@@ -86,7 +87,7 @@ def said_by_bot(message: dict) -> str:
         if is_notice(paragraph) or paragraph.strip() == THINKING:
             break
         kept.append(paragraph)
-    return "\n\n".join(kept).strip()
+    return strip_markers("\n\n".join(kept)).strip()
 
 
 def question_of(message: dict) -> dict | None:

@@ -29,6 +29,8 @@ class Metrics:
         self.tokens = Counter("claude_slack_tokens", "Tokens, as the API counts them",
                               ["model", "kind"], registry=r)
         self.cost = Counter("claude_slack_cost_usd", "Cost in US dollars", ["model"], registry=r)
+        self.tool_calls = Counter("claude_slack_tool_calls", "Tool calls of answers by tool "
+                                  "and outcome (ok, error)", ["tool", "outcome"], registry=r)
         self.in_flight = Gauge("claude_slack_answers_in_flight", "Answers being given now",
                                registry=r)
         self.ratelimited = Counter("claude_slack_slack_ratelimited", "Slack Web API calls "

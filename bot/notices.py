@@ -55,6 +55,12 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
         why = (result.stop_explanation or "").strip()[:500].replace("&", "&amp;")
         why = why.replace("<", "&lt;").replace(">", "&gt;")  # shown as Slack mrkdwn
         notices.append(REFUSED + (f" {why}" if why else ""))
+    elif result.stop_reason == "pause_turn":  # still paused after every continuation
+        notices.append(":warning: Claude's tools took too many steps, so the answer ends here. "
+                       "Ask again to go on.")
+    elif result.stop_reason == "tool_use":  # still asking for tools after every round
+        notices.append(":warning: Claude kept asking for tools, so the answer ends here "
+                       "(8 tool rounds at most). Ask again to go on.")
     elif result.stop_reason == "model_context_window_exceeded":
         notices.append(":warning: The conversation filled Claude's context window, so the "
                        "answer was cut short. Start a new thread to go on.")
@@ -62,6 +68,12 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
         lead = "The answer stopped early" if answered else "No answer"
         rid = f" (request id `{result.request_id}`)" if result.request_id else ""
         notices.append(f":warning: {lead}: {result.failure}.{rid}")
-    elif not answered and result.stop_reason not in ("refusal", "max_tokens"):
+    elif not answered and result.stop_reason not in ("refusal", "max_tokens", "pause_turn",
+                                                      "tool_use"):
         notices.append(":grey_question: Claude returned an empty answer.")
     return notices
+
+
+def files_not_shared(missed: list[str]) -> str:
+    """Files Claude made that could not be put in the thread, each with why."""
+    return ":paperclip: I couldn't attach " + "; ".join(missed) + "."

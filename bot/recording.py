@@ -30,6 +30,7 @@ class AnswerRecord:
         self.reason: str | None = None  # why it was refused (outcome "refused")
         self.first_ts: str | None = None  # the answer's first message
         self._texted = False
+        self.steps: tuple = ()  # the answer's tool calls (bot/tools/progress.py Step)
         deps.metrics.in_flight.inc()
 
     def saw(self, model: str, usage: Usage) -> None:
@@ -79,6 +80,9 @@ class AnswerRecord:
         metrics = self.deps.metrics
         metrics.in_flight.dec()
         metrics.answer_seconds.observe(seconds)
+        for step in self.steps:  # a call cut short by a stop counts as failed
+            metrics.tool_calls.labels(step.tool, "ok" if step.status == "complete"
+                                      else "error").inc()
         if self.deps.ledger is not None:
             await self.deps.ledger.record(self._row(self.outcome or (
                 "answered" if self.answered else "failed"), seconds))
@@ -94,4 +98,4 @@ class AnswerRecord:
             input_tokens=usage.input_tokens, cache_write_tokens=usage.cache_write,
             cache_read_tokens=usage.cache_read, output_tokens=usage.output_tokens,
             cost_usd=cost_usd(model, usage, settings.claude_prices),
-            outcome=outcome, reason=self.reason, seconds=seconds)
+            outcome=outcome, reason=self.reason, seconds=seconds, tool_calls=len(self.steps))

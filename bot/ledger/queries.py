@@ -16,7 +16,7 @@ from bot.ledger.schema import usage
 GROUPINGS = ("user", "channel", "model", "day")
 COLUMNS = ("time", "team", "channel", "thread_ts", "ts", "user", "model", "input_tokens",
            "cache_write_tokens", "cache_read_tokens", "output_tokens", "cost_usd", "outcome",
-           "reason", "seconds", "feedback")
+           "reason", "seconds", "feedback", "tool_calls")
 
 
 @dataclass(frozen=True)

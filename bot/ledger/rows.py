@@ -26,6 +26,7 @@ class UsageRow:
     outcome: str = "answered"
     reason: str | None = None  # why it was refused, e.g. "user_daily", "access"
     seconds: float = 0.0
+    tool_calls: int = 0  # every tool call of the answer (searches, fetches, code runs…)
 
     def values(self) -> dict:
         """The row as column values, its time in UTC."""

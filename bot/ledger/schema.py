@@ -68,6 +68,7 @@ def _usage_columns() -> list[Column]:
 
 metadata = MetaData()
 usage = Table("usage", metadata, *_usage_columns(), Column("feedback", String(8)),
+              Column("tool_calls", Integer, nullable=False, server_default="0"),
               Index("usage_team_time", "team", "time"),
               Index("usage_question", "channel", "ts"))
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
@@ -84,8 +85,12 @@ def _add_feedback(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE usage ADD COLUMN feedback VARCHAR(8)"))
 
 
+def _add_tool_calls(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE usage ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0"))
+
+
 # Step N brings a database at version N-1 to version N. Append, never edit, a step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback, _add_tool_calls]
 VERSION = len(MIGRATIONS)
 
 

@@ -56,7 +56,8 @@ def summary_line(row: UsageRow) -> tuple[str, dict]:
               "input_tokens": row.input_tokens, "cache_write_tokens": row.cache_write_tokens,
               "cache_read_tokens": row.cache_read_tokens, "output_tokens": row.output_tokens,
               "cost_usd": None if row.cost_usd is None else round(row.cost_usd, 6),
-              "outcome": row.outcome, "reason": row.reason, "seconds": round(row.seconds, 2)}
+              "outcome": row.outcome, "reason": row.reason, "seconds": round(row.seconds, 2),
+              "tool_calls": row.tool_calls}
     text = " ".join(f"{k}={'-' if v is None else v}" for k, v in fields.items())
     return f"usage {text}", fields
 

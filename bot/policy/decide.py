@@ -4,11 +4,12 @@ function). A refusal carries a reason code (the policy key behind it) and plain 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.config import Settings
 from bot.policy.rules import Policy
+from bot.tools.choice import ToolChoice
 
 # spent(team, since, *, user=None, channel=None) -> USD recorded since `since` (the ledger's)
 Spent = Callable[..., float]
@@ -36,6 +37,7 @@ class AnswerSettings:
     max_tokens: int
     system_prompt: str | None  # appended to the built-in prompt
     request_tokens: int | None = None  # the largest input one answer may send
+    tools: ToolChoice = field(default_factory=ToolChoice)
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,11 @@ def answer_settings(policy: Policy, settings: Settings, channel: str) -> AnswerS
     rules = policy.rules_for(channel)
     extra = [p for p in (settings.claude_system_prompt, rules.system_prompt) if p]
     request_tokens = rules.limits.request_tokens or policy.limits.request_tokens
+    names = next(n for n in (rules.tools, policy.tools, settings.claude_tools) if n is not None)
     return AnswerSettings(model=rules.model or settings.claude_model,
                           max_tokens=rules.max_tokens or settings.claude_max_tokens,
                           system_prompt="\n\n".join(extra) or None,
-                          request_tokens=request_tokens)
+                          request_tokens=request_tokens, tools=ToolChoice(names, policy.web))
 
 
 def day_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:

@@ -13,16 +13,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.footer import price_for
+from bot.tools.choice import DEFAULT_MAX_USES, WebRules
 from bot.tools.mcp import McpServer, read_servers
+from bot.tools.names import tools_problem, unknown_tool
 
 DOLLAR_LIMITS = ("user_daily", "user_monthly", "channel_monthly", "workspace_monthly")
 LIMIT_KEYS = (*DOLLAR_LIMITS, "request_tokens")
 ACCESS_KEYS = ("users", "channels", "blocked_users", "blocked_channels", "dms", "external_users",
                "shared_channels")
 # The workspace's limit spans every channel, so it has no per-channel form.
-CHANNEL_KEYS = ("model", "system_prompt", "max_tokens", *(k for k in LIMIT_KEYS
-                                                          if k != "workspace_monthly"))
-TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "mcp")
+CHANNEL_KEYS = ("model", "system_prompt", "max_tokens", "tools",
+                *(k for k in LIMIT_KEYS if k != "workspace_monthly"))
+TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "tools", "web", "mcp")
+WEB_KEYS = ("allowed_domains", "blocked_domains", "max_uses", "fetch_tool_result_urls")
 MAX_OUTPUT_TOKENS = 128_000  # the largest output of current Claude models
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -51,6 +54,7 @@ class ChannelRules:
     system_prompt: str | None = None
     max_tokens: int | None = None
     limits: Limits = field(default_factory=Limits)  # only the limits this channel overrides
+    tools: tuple[str, ...] | None = None  # replaces the top-level list here
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Policy:
     shared_channels: bool = False
     limits: Limits = field(default_factory=Limits)
     channel: Mapping[str, ChannelRules] = field(default_factory=dict)
+    tools: tuple[str, ...] | None = None  # None: CLAUDE_TOOLS decides
+    web: WebRules = field(default_factory=WebRules)
     mcp: Mapping[str, McpServer] = field(default_factory=dict)  # [mcp.NAME]: MCP servers
 
     def rules_for(self, channel: str) -> ChannelRules:
@@ -114,6 +120,7 @@ class _Reader:
         self.path = path
         self.default_model = default_model
         self.prices = prices
+        self.mcp: dict[str, McpServer] = {}  # read first: `tools` may name them
 
     def fail(self, key: str, problem: str) -> PolicyError:
         return PolicyError(f"{self.path}: `{key}` {problem}.")
@@ -214,7 +221,38 @@ class _Reader:
             model=self.text(data, "model", prefix + "model"),
             system_prompt=self.text(data, "system_prompt", prefix + "system_prompt"),
             max_tokens=self.whole(data, "max_tokens", prefix + "max_tokens", MAX_OUTPUT_TOKENS),
-            limits=self.limits(data, prefix))
+            limits=self.limits(data, prefix),
+            tools=self.tools(data, prefix + "tools"))
+
+    def tools(self, data: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+        value = data.get("tools")
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(where, f"must be a list of tool names in quotes, not {_shown(value)}")
+        if (unknown := unknown_tool(value, self.mcp)) is not None:
+            raise PolicyError(tools_problem(f"{self.path}: `{where}`", unknown, self.mcp))
+        return tuple(dict.fromkeys(value))
+
+    def web(self, data: Mapping[str, Any]) -> WebRules:
+        web = self.table(data, "web", "web")
+        self.known(web, WEB_KEYS, "web.")
+        domains = {}
+        for key in ("allowed_domains", "blocked_domains"):
+            value = web.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                      for v in value):
+                raise self.fail(f"web.{key}", "must be a list of domains in quotes such as "
+                                              f'"docs.python.org", not {_shown(value)}')
+            domains[key] = tuple(v.strip() for v in value)
+        if domains["allowed_domains"] and domains["blocked_domains"]:
+            raise self.fail("web", "has both allowed_domains and blocked_domains: keep one")
+        uses = web.get("max_uses", DEFAULT_MAX_USES)
+        if isinstance(uses, bool) or not isinstance(uses, int) or uses < 1:
+            raise self.fail("web.max_uses", "must be a whole number of at least 1, "
+                                            f"not {_shown(uses)}")
+        return WebRules(**domains, max_uses=uses, fetch_tool_result_urls=self.flag(
+            web, "fetch_tool_result_urls", "web.fetch_tool_result_urls", False))
 
     def priced(self, policy: Policy) -> None:
         """A dollar limit needs the price of every model it counts."""
@@ -241,6 +279,7 @@ class _Reader:
         channels = self.table(data, "channel", "channel")
         self.known(access, ACCESS_KEYS, "access.")
         self.known(limits, LIMIT_KEYS, "limits.")
+        self.mcp = read_servers(self, data.get("mcp", {}))
         policy = Policy(
             source=self.path,
             admins=self.ids(data, "admins", "admins", users=True),
@@ -256,7 +295,7 @@ class _Reader:
                                       False),
             limits=self.limits(limits, "limits."),
             channel={c: self.channel_rules(c, rules) for c, rules in channels.items()},
-            mcp=read_servers(self, data.get("mcp", {})))
+            tools=self.tools(data, "tools"), web=self.web(data), mcp=self.mcp)
         self.priced(policy)
         return policy
 

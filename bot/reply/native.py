@@ -39,6 +39,8 @@ class NativeWriter(ReplyWriter):
         self._last_append = float("-inf")
         self._sent = 0  # characters of the text streamed so far
         self._streaming = False
+        self._tasks: dict[str, dict] = {}  # task_update chunks not streamed yet, by call id
+        self._task_sent: dict[str, dict] = {}  # the latest chunk queued for each call
 
     @property
     def stream_ts(self) -> str | None:
@@ -54,6 +56,26 @@ class NativeWriter(ReplyWriter):
         if self._pump is not None:
             self._pump.cancel()
         self._pump = asyncio.create_task(self._hand_over(), name=f"after stop {self.channel}")
+
+    def show_steps(self, steps: tuple) -> None:
+        """While streaming, each call is a task card: its `task_update` chunk (in_progress →
+        complete / error) goes with the next append."""
+        super().show_steps(steps)
+        for step in steps:
+            chunk = {"type": "task_update", "id": step.id, "title": step.title,
+                     "status": step.status}
+            if step.output:
+                chunk["output"] = step.output[:256]  # Slack's limit for details and output
+            if self._task_sent.get(step.id) != chunk:
+                self._tasks[step.id] = self._task_sent[step.id] = chunk
+
+    def _task_chunks(self, text: str) -> dict:
+        """The arguments carrying new `text` and the pending task updates."""
+        if not self._tasks:
+            return {"markdown_text": text}
+        chunks = [*self._tasks.values()]
+        self._tasks = {}
+        return {"chunks": [*chunks, *([{"type": "markdown_text", "text": text}] if text else [])]}
 
     async def start(self) -> None:
         ticket = Ticket()
@@ -89,7 +111,8 @@ class NativeWriter(ReplyWriter):
             await self._changed.wait()
             if self._final is not None:
                 notices, footer = self._final
-                if len(self.text) <= slice_room(None, notices, footer, self.slice_limit) and \
+                if len(self.text) <= slice_room(None, notices, footer, self.slice_limit,
+                                                self._reserve(False)) and \
                         await self._stop(self.text[self._sent:], self._closing_blocks()):
                     return
                 break
@@ -111,14 +134,14 @@ class NativeWriter(ReplyWriter):
     async def _append(self) -> bool:
         """Stream the new text (the turn was granted). False: the stream cannot go on."""
         text = self.text
-        if len(text) == self._sent or len(text) > self.slice_limit:
+        if (len(text) == self._sent and not self._tasks) or len(text) > self.slice_limit:
             await self.streams.appends.done(self._append_ticket)  # the turn went unused
             return len(text) <= self.slice_limit
         failure = None
         # Shielded: if the pump is cancelled (shutdown), the call still ends and says whether
         # Slack has this text, so the stop never repeats it.
         self._appending = asyncio.ensure_future(self.client.chat_appendStream(
-            channel=self.channel, ts=self.parts[0].ts, markdown_text=text[self._sent:]))
+            channel=self.channel, ts=self.parts[0].ts, **self._task_chunks(text[self._sent:])))
         self._appending.add_done_callback(lambda call: self._appended(call, len(text)))
         try:
             await asyncio.shield(self._appending)
@@ -152,8 +175,8 @@ class NativeWriter(ReplyWriter):
             failure = None
             try:
                 await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
-                                                  markdown_text=rest or None,
-                                                  blocks=blocks or None)
+                                                  blocks=blocks or None,
+                                                  **self._task_chunks(rest or None))
             except SLACK_FAILURES as error:
                 failure = error
             finally:
@@ -179,10 +202,11 @@ class NativeWriter(ReplyWriter):
     def _closing_blocks(self) -> list[dict]:
         """Notices and footer, shown under the streamed text."""
         notices, footer = self._final or ((), None)
-        if not notices and not footer:
+        sources = self.sources.listed(self.text)
+        if not notices and not footer and not sources:
             return []
-        return message_payload("", notices=notices, footer=footer,
-                               feedback=self.feedback)["blocks"]
+        return message_payload("", notices=notices, footer=footer, feedback=self.feedback,
+                               sources=sources)["blocks"]
 
     async def _hand_over(self) -> None:
         """Once the stream is over, carry on as in edit mode: the next edit rewrites the

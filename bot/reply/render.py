@@ -173,33 +173,44 @@ def _extras(header: str | None, notices: tuple[str, ...], footer: str | None) ->
 
 
 def slice_room(header: str | None = None, notices: tuple[str, ...] = (),
-               footer: str | None = None, limit: int = SLICE_LIMIT) -> int:
-    """How much raw answer text one message holds next to its header, notices and footer."""
-    return max(MIN_SLICE, min(limit, BLOCKS_LIMIT - FENCE_ROOM - _extras(header, notices,
-                                                                          footer)))
+               footer: str | None = None, limit: int = SLICE_LIMIT, reserve: int = 0) -> int:
+    """How much raw answer text one message holds next to its header, notices and footer
+    (and `reserve` characters kept for tool progress and sources)."""
+    return max(MIN_SLICE, min(limit, BLOCKS_LIMIT - FENCE_ROOM - reserve
+                              - _extras(header, notices, footer)))
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def message_payload(segment: str, fence: Fence | None = None, *, notices: tuple[str, ...] = (),
                     footer: str | None = None, header: str | None = None,
-                    feedback: str | None = None) -> dict:
+                    feedback: str | None = None, progress: str | None = None,
+                    sources: str | None = None) -> dict:
     """`text` (the plain notification fallback) and `blocks` for one message; `header` (mrkdwn)
     heads it, as the quoted question heads a /claude answer; `feedback` (the answered message's
-    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer."""
+    ts) adds the 👍 / 👎 buttons at the very bottom, under the footer. `progress` (tool calls)
+    goes above the answer's text and `sources` under it, each as a context block."""
     room = BLOCKS_LIMIT - _extras(header, notices, footer) - (FEEDBACK_CHARACTERS
                                                                if feedback else 0)
+    room -= len(progress or "") + len(sources or "")
     body = markdown_body(segment, fence, room) if segment.strip() else ""
     blocks: list[dict] = []
     if header:
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": _clip(header, SECTION_LIMIT)}})
+    if progress:
+        blocks.append(_context(progress))
     if body:
         blocks.append({"type": "markdown", "text": body})
+    if sources:
+        blocks.append(_context(sources))
     for notice in notices:
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": _clip(notice, SECTION_LIMIT)}})
     if footer:
-        blocks.append({"type": "context",
-                       "elements": [{"type": "mrkdwn", "text": _clip(footer, SECTION_LIMIT)}]})
+        blocks.append(_context(_clip(footer, SECTION_LIMIT)))
     if feedback:
         blocks.append(feedback_block(feedback))
     if not body and not notices and not footer:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reply.citations import PROGRESS_ROOM, SOURCES_ROOM, SourceBook, progress_block_text
 from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.reply.render import (
     MIN_SLICE,
@@ -22,6 +23,8 @@ from bot.reply.render import (
     slice_room,
 )
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
+from bot.tools.calls import Source
+from bot.tools.progress import Step, progress_lines
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,9 @@ class ReplyWriter:
         self._last_edit = float("-inf")
         self._pump: asyncio.Task | None = None
         self._given_up_at: int | None = None  # where Slack refused every continuation
+        self.steps: tuple[Step, ...] = ()  # the answer's tool calls, shown above its text
+        self.sources = SourceBook()
+        self._tool_room = False  # room kept in each message for progress lines and sources
 
     @property
     def first_ts(self) -> str | None:
@@ -95,6 +101,19 @@ class ReplyWriter:
     def add_text(self, delta: str) -> None:
         self._pieces.append(delta)
         self._changed.set()
+
+    def expect_tools(self) -> None:
+        """The answer may use tools: keep room for their progress lines and sources."""
+        self._tool_room = True
+
+    def show_steps(self, steps: tuple[Step, ...]) -> None:
+        """The tool calls so far (a call started, or its result came)."""
+        self.steps = steps
+        self._changed.set()
+
+    def cite(self, sources: list[Source]) -> None:
+        """The text just added cites `sources`: their numbered markers follow it."""
+        self.add_text(self.sources.markers(sources))
 
     async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None,
                      feedback: str | None = None) -> None:
@@ -141,7 +160,7 @@ class ReplyWriter:
         last = self.parts[-1]
         notices, footer = self._closing()
         room = slice_room(self.header if len(self.parts) == 1 else None, notices, footer,
-                          self.slice_limit)
+                          self.slice_limit, self._reserve(len(self.parts) == 1))
         return [Part("", start, fence, {})
                 for start, fence in cut_overflow(self.text, last.start, last.fence, room)]
 
@@ -153,14 +172,22 @@ class ReplyWriter:
             notices = (*notices, TAIL_MISSING.format(f"{missing:,}"))
         return notices, footer
 
+    def _reserve(self, first: bool) -> int:
+        if not self._tool_room:
+            return 0
+        return SOURCES_ROOM + (PROGRESS_ROOM if first else 0)
+
     def _wanted(self, index: int, parts: list[Part], closing: bool = True) -> dict:
         part = parts[index]
         is_last = index == len(parts) - 1
         end = (self._given_up_at or len(self.text)) if is_last else parts[index + 1].start
         notices, footer = self._closing() if is_last and closing else ((), None)
-        return message_payload(self.text[part.start:end], part.fence, notices=notices,
+        segment = self.text[part.start:end]
+        progress = progress_block_text(progress_lines(self.steps)) if index == 0 else None
+        return message_payload(segment, part.fence, notices=notices,
                                footer=footer, header=self.header if index == 0 else None,
-                               feedback=self.feedback if is_last and self._final else None)
+                               feedback=self.feedback if is_last and self._final else None,
+                               progress=progress, sources=self.sources.listed(segment))
 
     # --- the pump ------------------------------------------------------------------------
 

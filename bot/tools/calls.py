@@ -70,11 +70,11 @@ def files_of(result) -> list[str]:
 
 @dataclass
 class ToolWatch:
-    """Follows one answer's stream (every segment): tells `on_step` each time a call starts or
-    ends and `on_cite` the sources of each cited text block when it ends; keeps the files code
-    execution made."""
+    """Follows one answer's stream (every segment): tells `on_steps` all calls so far each time
+    one starts or ends, and `on_cite` the sources of each cited text block when it ends; keeps
+    the files code execution made."""
 
-    on_step: Callable[[Step], None]
+    on_steps: Callable[[tuple[Step, ...]], None]
     on_cite: Callable[[list[Source]], None]
     steps: dict[str, Step] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
@@ -94,7 +94,7 @@ class ToolWatch:
             if block.type in CALLS and block.id in self.steps:
                 step = self.steps[block.id]
                 step.subject = subject_of(block, step.tool)
-                self.on_step(step)
+                self._changed()
             elif block.type == "text" and block.citations:
                 sources = [s for c in block.citations if (s := self._source(c))]
                 if sources:
@@ -102,8 +102,8 @@ class ToolWatch:
 
     def _started(self, block) -> None:
         tool = tool_of(block)
-        step = self.steps[block.id] = Step(block.id, tool, subject_of(block, tool))
-        self.on_step(step)
+        self.steps[block.id] = Step(block.id, tool, subject_of(block, tool))
+        self._changed()
 
     def _finished(self, result) -> None:
         step = self.steps.get(result.tool_use_id)
@@ -123,7 +123,10 @@ class ToolWatch:
             return
         step.status, step.count = status, count
         step.reason = reason or (reason_for(step.tool, code) if status == "error" else None)
-        self.on_step(step)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.on_steps(tuple(self.steps.values()))
 
     def _source(self, citation) -> Source | None:
         kind = citation.type

@@ -39,7 +39,7 @@ async def test_a_paused_turn_goes_on_in_the_same_answer_with_usage_summed(server
         Reply(text="Done.", input_tokens=300, output_tokens=20))
     text, steps = [], []
     result = await answer_loop(client, messages=ASK, tools=TOOLS,
-                               hooks=ToolHooks(on_step=steps.append), on_text=text.append,
+                               hooks=ToolHooks(on_steps=steps.append), on_text=text.append,
                                **REQUEST)
     assert "".join(text) == "Done." and result.stop_reason == "end_turn"
     assert (result.usage.input_tokens, result.usage.output_tokens) == (400, 30)

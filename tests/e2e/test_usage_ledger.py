@@ -58,7 +58,7 @@ async def test_an_answer_is_one_ledger_row_with_its_tokens_and_cost_and_no_text(
         "ts": mention["ts"], "user": "U0ALICE", "model": "claude-sonnet-5-5",
         "input_tokens": 120, "cache_write_tokens": 100, "cache_read_tokens": 3000,
         "output_tokens": 7, "cost_usd": cost_usd("claude-sonnet-5-5", usage),
-        "outcome": "answered", "reason": None, "feedback": None}
+        "outcome": "answered", "reason": None, "feedback": None, "tool_calls": 0}
     assert 0 < row["seconds"] < 30
     stored = (tmp_path / "usage.sqlite3").read_bytes()
     assert b"Initech" not in stored and b"confidential" not in stored
@@ -101,7 +101,7 @@ async def test_the_usage_command_prints_a_table_and_csv(slack, claude, make_bot,
     lines = exported.splitlines()
     assert lines[0] == ("time,team,channel,thread_ts,ts,user,model,input_tokens,"
                         "cache_write_tokens,cache_read_tokens,output_tokens,cost_usd,outcome,"
-                        "reason,seconds,feedback")
+                        "reason,seconds,feedback,tool_calls")
     [row] = list(csv.DictReader(io.StringIO(exported)))
     assert (row["channel"], row["ts"], row["user"], row["outcome"]) == (
         "C0GENERAL", mention["ts"], "U0ALICE", "answered")
