@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -57,7 +58,7 @@ from bot.reply.writer import ReplyWriter
 from bot.session import Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
-from bot.tools.definitions import server_tools
+from bot.tools.company import CompanyTools
 from bot.tools.outputs import fetch_outputs
 from bot.tools.progress import footer_counts
 
@@ -92,6 +93,7 @@ class Deps:
     metrics: Metrics = field(default_factory=Metrics)
     runs: Runs = field(default_factory=Runs)  # answers in flight by thread, for the stop button
     on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
+    company: CompanyTools = field(default_factory=CompanyTools)  # guests, search budgets
 
 
 def _header(question: Question) -> str | None:
@@ -153,8 +155,13 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         answered = answered or bool(delta.strip())
         on_text(delta)
 
+    tools = await deps.company.for_answer(
+        deps.slack, effective.tools, deps.policy.current.mcp, user=question.user,
+        team=question.team, outsiders=question.outsiders, action_token=question.action_token,
+        follow_results=effective.tools.web.fetch_tool_result_urls)
     result = await answer_loop(
-        deps.claude, messages=turns, tools=server_tools(effective.tools), hooks=hooks,
+        deps.claude, messages=turns, tools=tools.tools, mcp_servers=tools.mcp_servers,
+        hooks=dataclasses.replace(hooks, run_client_tools=tools.run_client_tools),
         on_text=record.on_text(on_delta), on_usage=record.saw, model=effective.model,
         max_tokens=effective.max_tokens, system=system,
         idle_timeout=settings.claude_idle_timeout, effort=settings.claude_effort)

@@ -99,6 +99,10 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
             if step is not None and step.status == "in_progress":
                 watch.finish(step.id, "error" if block.get("is_error") else "complete")
         turns.append({"role": "user", "content": results})
+    if result.stop_reason == "tool_use":  # calls the answer ends without running
+        for block in result.content:
+            if block.type == "tool_use":
+                watch.finish(block.id, "error", reason="not run: the answer ends here")
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(ClaudeResult)}
     return LoopResult(**{**fields, "usage": spent}, steps=list(watch.steps.values()),
                       files=list(watch.files),

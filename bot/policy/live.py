@@ -10,6 +10,8 @@ import logging
 
 from bot.config import Settings
 from bot.policy.rules import Policy, PolicyError, parse_policy, read_policy
+from bot.tools.mcp import undeclared
+from bot.tools.names import tools_problem
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,7 @@ class LivePolicy:
         self._seen: bytes | None = None  # digest of the last version read, valid or not
         if current is None:
             current = Policy() if self.path is None else self._read_at_start()
-        self.current = current
+        self.current = self._checked(current)
         self._task: asyncio.Task | None = None
 
     def _read_at_start(self) -> Policy:
@@ -57,14 +59,20 @@ class LivePolicy:
             return False
         self._seen = digest
         try:
-            policy = parse_policy(raw, self.path, self.settings.claude_model,
-                                  self.settings.claude_prices)
+            policy = self._checked(parse_policy(raw, self.path, self.settings.claude_model,
+                                                self.settings.claude_prices))
         except PolicyError as error:
             log.error("policy not reloaded, the previous one stays in force: %s", error)
             return False
         self.current = policy
         log.info("policy reloaded from %s%s", self.path, " (SIGHUP)" if asked else "")
         return True
+
+    def _checked(self, policy: Policy) -> Policy:
+        """CLAUDE_TOOLS may name only the MCP servers the policy declares."""
+        if (name := undeclared(self.settings.claude_tools, policy.mcp)) is not None:
+            raise PolicyError(tools_problem("CLAUDE_TOOLS", name, policy.mcp))
+        return policy
 
     async def _watch(self, interval: float) -> None:
         while True:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.e2e.helpers import answered
-
-_LINE = re.compile(r"^(.+?) — (done|failed)(?:, |: )?(.*)$")
 
 
 async def ask(slack, bot, text: str, *, channel: str = "C0GENERAL", user: str = "U0ALICE",
@@ -40,10 +36,6 @@ def everything_shown(slack) -> str:
             output = f"{joint}{task['output']}" if task.get("output") else ""
             shown.append(f"{task['title']} — {done}{output}")
     return "\n".join(shown)
-
-
-def progress_of(shown: str) -> list[tuple[str, str, str]]:
-    return [m.groups() for line in shown.splitlines() if (m := _LINE.match(line.strip()))]
 
 
 def tool_names(body: dict) -> list[str]:
