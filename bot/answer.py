@@ -158,7 +158,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
     tools = await deps.company.for_answer(
         deps.slack, effective.tools, deps.policy.current.mcp, user=question.user,
         team=question.team, outsiders=question.outsiders, action_token=question.action_token,
-        follow_results=effective.tools.web.fetch_tool_result_urls)
+        follow_results=effective.tools.web.fetch_tool_result_urls,
+        thread=(question.channel, question.thread_ts) if question.thread_ts else None)
     result = await answer_loop(
         deps.claude, messages=turns, tools=tools.tools, mcp_servers=tools.mcp_servers,
         hooks=dataclasses.replace(hooks, run_client_tools=tools.run_client_tools),

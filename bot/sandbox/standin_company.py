@@ -5,8 +5,11 @@ call, contacting no server."""
 
 from __future__ import annotations
 
+import re
+
 from bot.devserver.claude_script import Call, Say
 
+_MENTION = re.compile(r"<@[A-Z0-9]+>:?")
 TOOL_SECONDS = 0.5  # a fake MCP call "at work", so its progress line is seen
 
 
@@ -42,7 +45,8 @@ def company_script(body: dict) -> tuple[list, str | None]:
     names = {t.get("name") for t in tools}
     results = _results(body)
     if "search_slack" in names and results is None:
-        words = " ".join(_last_words(body).split())[:100] or "recent decisions"
+        words = " ".join(_MENTION.sub(" ", _last_words(body)).split())[:100]
+        words = words or "recent decisions"
         return [Say("Offline stand-in: searching this sandbox's Slack first."),
                 Call("search_slack", {"query": words}, kind="tool_use")], "tool_use"
     script: list = []

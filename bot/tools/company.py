@@ -53,24 +53,27 @@ class CompanyTools:
 
     async def for_answer(self, slack: AsyncWebClient, choice: ToolChoice,
                          servers: Mapping[str, McpServer], *, user: str, team: str,
-                         outsiders: bool, action_token: str | None,
-                         follow_results: bool) -> AnswerTools:
+                         outsiders: bool, action_token: str | None, follow_results: bool,
+                         thread: tuple[str, str] | None = None) -> AnswerTools:
         """The tools of one answer: the choice, less what the asker may not have, with what
-        the company's tools add and web fetch guarded."""
+        the company's tools add and web fetch guarded. `thread`: the conversation's (channel,
+        root ts), whose own messages Slack search leaves out."""
         names = await self.allowed(slack, choice.names, user, outsiders)
         extra = company_request(names, servers)
         server = guard_fetch(server_tools(replace(choice, names=names)), names, follow_results)
-        runner = self.runner(slack, team, action_token) if SLACK_SEARCH in names else None
+        runner = (self.runner(slack, team, action_token, thread) if SLACK_SEARCH in names
+                  else None)
         return AnswerTools(names, [*server, *extra.tools], extra.mcp_servers or None, runner)
 
-    def runner(self, slack: AsyncWebClient, team: str, action_token: str | None):
+    def runner(self, slack: AsyncWebClient, team: str, action_token: str | None,
+               thread: tuple[str, str] | None = None):
         """Runs one round of Claude's client tool calls (the loop's `run_client_tools`)."""
         async def run(calls: list, watch: ToolWatch) -> list[dict]:
             results = []
             for call in calls:
                 given = call.input if isinstance(call.input, dict) else {}
                 outcome = (await search_slack(slack, self.pacer, team, given.get("query", ""),
-                                              action_token)
+                                              action_token, thread)
                            if call.name == NAME else failed(f"there is no tool {call.name}"))
                 watch.finish(call.id, "error" if outcome.is_error else "complete",
                              count=None if outcome.is_error else outcome.count,

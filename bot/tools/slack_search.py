@@ -121,12 +121,20 @@ def _title(message: dict) -> str:
     return f"#{channel} · {author}{when}"
 
 
-def search_results(messages: list[dict]) -> list[dict]:
-    """Slack's messages → search_result blocks (a message without text or link is left out)."""
+def _in_thread(message: dict, thread: tuple[str, str] | None) -> bool:
+    if thread is None or message.get("channel_id") != thread[0]:
+        return False
+    return message.get("message_ts") == thread[1] \
+        or f"thread_ts={thread[1]}" in str(message.get("permalink"))
+
+
+def search_results(messages: list[dict], thread: tuple[str, str] | None = None) -> list[dict]:
+    """Slack's messages → search_result blocks. Left out: a message without text or link, and
+    the messages of the conversation's own `thread` (channel, ts), which Claude already has."""
     blocks = []
     for message in messages:
         text = decode_slack_text(str(message.get("content") or ""))
-        if text and message.get("permalink"):
+        if text and message.get("permalink") and not _in_thread(message, thread):
             blocks.append({"type": "search_result", "source": message["permalink"],
                            "title": _title(message), "citations": {"enabled": True},
                            "content": [{"type": "text", "text": text}]})
@@ -134,8 +142,10 @@ def search_results(messages: list[dict]) -> list[dict]:
 
 
 async def search_slack(slack: AsyncWebClient, pacer: SearchPacer, team: str, query: str,
-                       action_token: str | None) -> SearchOutcome:
-    """Run one search for Claude; never raises for Slack's failures."""
+                       action_token: str | None,
+                       thread: tuple[str, str] | None = None) -> SearchOutcome:
+    """Run one search for Claude; never raises for Slack's failures. `thread`: the
+    conversation's own (channel, root ts), whose messages are left out."""
     query = query.strip() if isinstance(query, str) else ""
     if not query:
         return failed("the search had no query")
@@ -155,7 +165,7 @@ async def search_slack(slack: AsyncWebClient, pacer: SearchPacer, team: str, que
             code = "ratelimited"
         log.warning("Slack search failed: %s", code)
         return failed(_PLAIN.get(code, f"Slack answered {code}"))
-    found = search_results(((response.get("results") or {}).get("messages")) or [])
+    found = search_results(((response.get("results") or {}).get("messages")) or [], thread)
     if not found:
         return SearchOutcome("No Slack messages matched this search.")
     return SearchOutcome(found, count=len(found))
