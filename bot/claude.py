@@ -13,6 +13,7 @@ import anthropic
 import httpx2
 
 from bot.footer import Usage
+from bot.logs import scrub
 from bot.tools.mcp import BETA as MCP_BETA
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def failure_reason(error: BaseException, model: str, idle_timeout: float) -> str
         if kind == "not_found_error" or error.status_code == 404:
             return f"the model `{model}` was not found; check CLAUDE_MODEL"
         if kind == "invalid_request_error" or error.status_code == 400:
-            detail = (error.api_message or "").strip().replace("`", "'")[:200]
+            detail = scrub(error.api_message or "").strip().replace("`", "'")[:200]
             return "Claude rejected the request (bad request" + (f": {detail})" if detail else ")")
         if error.status_code == 529:
             return _REASONS["overloaded_error"]

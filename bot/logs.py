@@ -32,6 +32,13 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def scrub(text: str) -> str:
+    """`text` without any secret learned after start (e.g. an error Claude's API quotes)."""
+    for secret in _LEARNED:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
 def hide(secret: str) -> None:
     """From now on `secret` is redacted from every log line, the SDK's own debug lines (and so
     any handler, test captures included) too."""

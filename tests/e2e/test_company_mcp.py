@@ -90,6 +90,14 @@ async def test_outsiders_and_guests_get_no_mcp_and_the_ga_api(slack, claude, mcp
     assert tool_names(request.body) == []
 
 
+async def test_a_rejected_mcp_request_never_shows_the_token(slack, claude, mcp_bot):
+    claude.enqueue(Reply(http_status=400, error_message=(
+        f"mcp_servers.0: could not authenticate with token {TOKEN}")))
+    bot = await mcp_bot()
+    shown = await ask(slack, bot, "<@UBOT> which of my issues are overdue?")
+    assert "could not authenticate with token [redacted]" in shown and TOKEN not in shown
+
+
 async def test_mcp_alongside_other_tools_keeps_one_toolset(slack, claude, mcp_bot):
     claude.default = Reply(text="Fine.")
     bot = await mcp_bot(POLICY.replace('["mcp:linear"]', '["web_search", "mcp:linear"]'))

@@ -75,6 +75,8 @@ async def test_slack_search_answers_with_cited_permalinks(slack, claude, make_bo
     assert link in shown  # the cited sentence links the Slack message
     [row] = await ledger_rows(bot)
     assert row.tool_calls == 1
+    metrics = bot.deps.metrics.text().decode()
+    assert 'claude_slack_tool_calls_total{outcome="ok",tool="slack_search"} 1.0' in metrics
 
 
 async def test_the_events_action_token_goes_to_search(slack, claude, make_bot):
