@@ -191,8 +191,7 @@ async def _hand_back_files(deps: Deps, question: Question, writer: ReplyWriter,
     made_ids = getattr(record.result, "files", None)
     if not made_ids:
         return []
-    made, missed = await fetch_outputs(deps.claude, made_ids,
-                                       int(deps.settings.max_file_mb * 1024 * 1024))
+    made, missed = await fetch_outputs(deps.claude, made_ids, deps.settings.max_file_mb)
     missed += await share_files(deps.slack, question.channel,
                                 question.thread_ts or writer.first_ts, made)
     return [files_not_shared(missed)] if missed else []

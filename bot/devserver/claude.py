@@ -94,6 +94,7 @@ class ClaudeServer(FilesMixin):
         self.files_read: list[str] = []  # file ids asked for, in order
         self._queue: deque[list] = deque()  # [reply, answers left]
         self._first_delta: dict[str, float] = {}
+        self._block_starts: dict[str, dict[str, float]] = {}
         self._last_event: dict[str, float] = {}
         self._changed = asyncio.Event()  # replaced after each notification
         self._release = asyncio.Event()  # replaced on every release_stalls()
@@ -137,6 +138,11 @@ class ClaudeServer(FilesMixin):
     def first_delta_at(self, request_id: str) -> float | None:
         """Monotonic time the first text_delta of that request was written."""
         return self._first_delta.get(request_id)
+
+    def block_started_at(self, request_id: str, kind: str) -> float | None:
+        """Monotonic time the first content block of type `kind` (e.g. server_tool_use) of
+        that request began."""
+        return self._block_starts.get(request_id, {}).get(kind)
 
     def last_event_at(self, request_id: str) -> float | None:
         """Monotonic time the latest non-ping event of that request was written."""
@@ -281,6 +287,9 @@ class ClaudeServer(FilesMixin):
             now = time.monotonic()
             if name != "ping":
                 self._last_event[rid] = now
+            if name == "content_block_start":
+                kind = fields["content_block"]["type"]
+                self._block_starts.setdefault(rid, {}).setdefault(kind, now)
             if fields.get("delta", {}).get("type") == "text_delta":
                 self._first_delta.setdefault(rid, now)
                 self.text_sent[rid] = self.text_sent.get(rid, 0) + len(fields["delta"]["text"])

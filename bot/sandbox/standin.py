@@ -1,7 +1,8 @@
 """The offline Claude of the sandbox: the project's Claude server (bot/devserver/claude.py),
 answering every request with a Markdown description of what the bot sent — turns, speakers,
 images with their size and token estimate, documents — streamed at a readable pace with usage
-counted from the request itself."""
+counted from the request itself; with tools offered, labelled fake tool calls come first
+(standin_tools.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from bot.devserver.claude import ClaudeServer, Reply
 from bot.sandbox.standin_company import company_script
+from bot.sandbox.standin_tools import tool_script
 
 ANSWER_SECONDS = 4.0  # how long one answer takes to stream: readable, yet quick to try
 THINKING_SECONDS = 0.6  # before the first word, so the placeholder is seen
@@ -27,11 +29,12 @@ _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 
 def standin_server(seconds: float = ANSWER_SECONDS) -> ClaudeServer:
     server = ClaudeServer(api_key="sk-ant-sandbox-offline")
-    server.responder = lambda body: describe(body, seconds)
+    server.responder = lambda body: describe(body, seconds, server)
     return server
 
 
-def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
+def describe(body: dict, seconds: float = ANSWER_SECONDS,
+             server: ClaudeServer | None = None) -> Reply:
     """The stand-in's answer to one Messages request."""
     script, stop = company_script(body)
     if stop:  # a client tool first: the bot runs it and asks again
@@ -58,7 +61,9 @@ def describe(body: dict, seconds: float = ANSWER_SECONDS) -> Reply:
     text = _answer(body, turns, speakers, files, last_said)
     chunk = max(3, math.ceil(len(text) / max(1.0, seconds * 15)))  # about 15 updates a second
     steps = max(1, math.ceil(len(text) / chunk))
-    return Reply(text=text, script=script or None, chunk_chars=chunk, delay=seconds / steps,
+    if server and body.get("tools"):
+        script = [*tool_script(server, body, last_said), *script]
+    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps, script=script or None,
                  first_delay=min(THINKING_SECONDS, seconds / 4), ping_every=5,
                  input_tokens=text_chars // 4 + sum(f[3] for f in files),
                  output_tokens=max(1, len(text) // 4))

@@ -30,10 +30,13 @@ def still_working(view: dict) -> bool:
     natively, until its stream is stopped)."""
     if view["streaming"]:
         return True
-    if not view["bot"]:
+    if not view["bot"] or view["files"]:  # a file the bot shared is no answer in progress
         return False
     for block in view["blocks"]:
-        if block.get("type") in ("context", "context_actions"):
+        # The footer names the model; tool progress lines and sources are context blocks too.
+        elements = block.get("elements") or [{}] if block.get("type") == "context" else [{}]
+        if block.get("type") == "context_actions" or str(
+                elements[0].get("text", "")).startswith("`"):
             return False
         text = (block.get("text") or {}) if block.get("type") == "section" else {}
         if isinstance(text, dict) and is_notice(text.get("text", "")):

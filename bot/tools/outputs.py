@@ -20,16 +20,17 @@ class Made:
 
 
 async def fetch_outputs(client: anthropic.AsyncAnthropic, file_ids: list[str],
-                        max_bytes: int) -> tuple[list[Made], list[str]]:
-    """(the files fetched, a "name (why)" for each one that could not be)."""
+                        max_mb: float) -> tuple[list[Made], list[str]]:
+    """(the files fetched, a "name (why)" for each one that could not be); `max_mb` is the
+    bot's MAX_FILE_MB."""
     made, missed = [], []
     for file_id in dict.fromkeys(file_ids):
         name = file_id
         try:
             meta = await client.files.retrieve_metadata(file_id)
             name = meta.filename or file_id
-            if meta.size_bytes > max_bytes:
-                missed.append(f"{name} (larger than {max_bytes / 1024 / 1024:g} MB)")
+            if meta.size_bytes > max_mb * 1024 * 1024:
+                missed.append(f"{name} (larger than {max_mb:g} MB)")
                 continue
             data = await (await client.files.download(file_id)).read()
         except (anthropic.APIError, httpx2.HTTPError, OSError) as error:

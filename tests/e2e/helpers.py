@@ -9,10 +9,11 @@ from bot.ledger import queries
 
 
 def footer_of(message: dict) -> str | None:
-    for block in message.get("blocks") or ():
-        if block["type"] == "context":
-            return block["elements"][0]["text"]
-    return None
+    """The footer: the context block that names the model (tool progress lines and sources
+    are context blocks too)."""
+    found = [b["elements"][0]["text"] for b in message.get("blocks") or ()
+             if b["type"] == "context" and b["elements"][0]["text"].startswith("`")]
+    return found[-1] if found else None
 
 
 def body_of(message: dict) -> str:

@@ -248,3 +248,24 @@ async def test_natively_streamed_answers_show_as_they_grow(tmp_path):
         [reply] = await answered(workspace)
         shown = {m["ts"]: m for m in (await client.state())["messages"]}[reply["ts"]]
         assert not shown["working"] and "Offline stand-in" in shown["text"]
+
+
+async def test_with_tools_on_the_standin_makes_labelled_fake_calls_and_a_file(tmp_path):
+    async with running_sandbox(tmp_path, CLAUDE_TOOLS="web_search,web_fetch,code_execution"
+                               ) as sandbox, aiohttp.ClientSession() as session:
+        client = PageClient(sandbox, session)
+        _, posted = await client.say("@Claude what is new in Python?")
+        [reply] = await answered(sandbox.workspace, "C0GENERAL")
+        blocks = [b["elements"][0]["text"] for b in reply["blocks"] if b["type"] == "context"]
+        assert blocks[0].splitlines() == [
+            '🔎 searching the web for "what is new in Python?" — done, 2 results',
+            "📄 reading example.com/offline-stand-in — done", "⚙️ running code — done"]
+        assert "Offline stand-in tools" in body_of(reply) and "[[1]](https://example.com/" \
+            in body_of(reply)
+        assert blocks[1].startswith("*Sources*\n1. <https://example.com/offline-stand-in|")
+        assert "· 1 search · 1 fetch · 1 code run ·" in footer_of(reply)
+        [shared] = sandbox.workspace.uploaded
+        assert shared["file"]["name"] == "offline-stand-in.txt"
+        assert shared["thread_ts"] == posted["ts"]
+        state = await client.state()
+        assert not any(m["working"] for m in state["messages"])
