@@ -73,6 +73,7 @@ async def test_slack_search_answers_with_cited_permalinks(slack, claude, make_bo
                                "text": "We decided to move the Q3 launch to 14 October."}]
     assert '💬 searching Slack for "launch October" — done, 1 result' in shown
     assert link in shown  # the cited sentence links the Slack message
+    assert "Let me look in Slack.\n\nThe launch moves" in shown  # apart across the round
     [row] = await ledger_rows(bot)
     assert row.tool_calls == 1
     metrics = bot.deps.metrics.text().decode()
