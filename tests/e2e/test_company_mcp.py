@@ -79,11 +79,13 @@ async def test_an_mcp_server_claude_cannot_reach_fails_its_line(slack, claude, m
     assert "Two of your issues are overdue." in shown  # the answer goes on
 
 
+@MODES
 @pytest.mark.parametrize("where", [dict(user_team="T0OTHER"), dict(user="U0GUEST")])
-async def test_outsiders_and_guests_get_no_mcp_and_the_ga_api(slack, claude, mcp_bot, where):
+async def test_outsiders_and_guests_get_no_mcp_and_the_ga_api(slack, claude, mcp_bot, where,
+                                                              streaming):
     slack.add_user("U0GUEST", is_restricted=True)
     claude.default = Reply(text="No company tools here.")
-    bot = await mcp_bot()
+    bot = await mcp_bot(SLACK_STREAMING=streaming)
     await ask(slack, bot, "<@UBOT> which of my issues are overdue?", **where)
     [request] = claude.requests
     assert "anthropic-beta" not in request.headers and "mcp_servers" not in request.body
