@@ -4,6 +4,8 @@ code execution made, and how the footer, ledger and metrics count the calls."""
 
 from __future__ import annotations
 
+import re
+
 from bot.devserver.claude import Reply
 from bot.devserver.claude_script import Call, Say, fetch, run_code, search, web_citation
 from tests.e2e.helpers import answered, body_of, footer_of, ledger_rows, notices_of
@@ -201,3 +203,30 @@ async def test_policy_tools_per_channel_and_web_domains(slack, claude, make_bot,
     assert tools == [[], [{"type": "web_search_20260318", "name": "web_search", "max_uses": 2,
                            "allowed_domains": ["docs.python.org"]}]]
 
+
+
+async def test_sources_follow_their_text_across_split_messages(slack, claude, make_bot):
+    pages = [f"https://example.com/page{n}" for n in range(4)]
+    paragraph = "words " * 700  # 4,200 characters
+    script = [search("many", [(f"Page {n}", url) for n, url in enumerate(pages)])]
+    for n, url in enumerate(pages):
+        script += [Say(f"\n\n{paragraph}Fact {n}."),
+                   Say(f" Cited {n}.", [web_citation(url, f"Page {n}", f"fact {n}")])]
+    claude.default = Reply(text="", script=script, chunk_chars=400)
+    await make_bot(**TOOLS)
+    await ask(slack)
+    await answered(slack)
+    messages = slack.bot_messages()
+    assert len(messages) >= 2
+    listed = []
+    for message in messages:
+        body = body_of(message)
+        cited = re.findall(r"\[\[(\d)\]\]", body)
+        sources = [t for t in contexts(message) if t.startswith("*Sources*")]
+        assert sources == ([] if not cited else sources)
+        listed.append(re.findall(r"^(\d)\. ", sources[0], re.M) if sources else [])
+        assert listed[-1] == list(dict.fromkeys(cited))  # its own sources, in order
+        assert sum(len(str(b)) for b in message["blocks"]) < 12_500
+    assert sum(listed, []) == ["1", "2", "3", "4"]
+    assert progress_of(messages[0]).startswith("🔎")
+    assert all("🔎" not in str(contexts(m)) for m in messages[1:])
