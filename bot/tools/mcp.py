@@ -2,8 +2,8 @@
 answer that may use them sends to Claude's MCP connector: `mcp_servers` entries and one
 `mcp_toolset` per server, on the beta messages API (header `mcp-client-2025-11-20`).
 
-Shapes: tools-facts §2.1 (platform.claude.com/docs/en/agents-and-tools/mcp-connector;
-anthropic/types/beta/beta_mcp_toolset_param.py). The token is read from the environment variable
+Shapes: platform.claude.com/docs/en/agents-and-tools/mcp-connector and the anthropic SDK's
+types/beta/beta_mcp_toolset_param.py. The token is read from the environment variable
 the policy names, when the request is built; it goes to Claude in the request body and nowhere
 else (logs redact it, including the SDK's debug lines)."""
 

@@ -2,10 +2,10 @@
 real-time search (`assistant.search.context`) and its results as `search_result` blocks with
 citations enabled, so Claude cites Slack messages by their permalinks.
 
-Shapes: tools-facts §4.1 (docs.slack.dev/reference/methods/assistant.search.context: `query`,
-`channel_types`, `content_types`, `limit`, `action_token` "as received in a message event";
-results.messages[] with permalink, channel_name, author_name, message_ts, content) and §1.4
-(anthropic/types/search_result_block_param.py). Only public channels are ever searched.
+Shapes: docs.slack.dev/reference/methods/assistant.search.context (`query`, `channel_types`,
+`content_types`, `limit`, `action_token` "as received in a message event"; results.messages[]
+with permalink, channel_name, author_name, message_ts, content) and the anthropic SDK's
+types/search_result_block_param.py. Only public channels are ever searched.
 A failure is an error tool_result in plain words, so Claude can say it could not search."""
 
 from __future__ import annotations
