@@ -106,3 +106,14 @@ def test_slack_messages_become_cited_search_results():
         "type": "search_result", "source": "https://t.slack.com/archives/C1/p1764547200000100",
         "title": "#launch · Alice · 2025-12-01", "citations": {"enabled": True},
         "content": [{"type": "text", "text": "Moved to <October> the plan (https://x.example)"}]}]
+
+
+def test_tools_lists_may_name_declared_servers_only(monkeypatch):
+    monkeypatch.setenv("LINEAR_MCP_TOKEN", "lin-token-123")
+    channel = '[channel.C0ENG]\ntools = ["slack_search", "mcp:linear"]\n'
+    policy = parse(LINEAR + channel)
+    assert policy.rules_for("C0ENG").tools == ("slack_search", "mcp:linear")
+    with pytest.raises(PolicyError) as caught:
+        parse(channel)
+    assert "`channel.C0ENG.tools`: 'mcp:linear' is not a tool" in str(caught.value)
+    assert parse('tools = ["mcp:linear"]\n' + LINEAR).tools == ("mcp:linear",)
