@@ -69,7 +69,7 @@ class SearchOutcome:
 
 
 def failed(reason: str) -> SearchOutcome:
-    return SearchOutcome(f"Slack search failed: {reason}.", True, reason=reason)
+    return SearchOutcome(f"The search failed: {reason}.", True, reason=reason)
 
 
 class SearchPacer:
