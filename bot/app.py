@@ -28,6 +28,7 @@ from bot.conversation import Me
 from bot.feedback import record_feedback
 from bot.instances import redis_store
 from bot.instances.governor import shared_governor
+from bot.instances.search_budget import SharedSearchPacer
 from bot.instances.stops import StopRelay
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
@@ -38,6 +39,7 @@ from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
+from bot.tools.company import CompanyTools
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,7 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         redis_client = redis_store.connect(settings.redis_url)
         deps.dedupe = redis_store.RedisDedupe(redis_client)
         deps.threads = redis_store.RedisThreadBook(redis_client)
+        deps.company = CompanyTools(pacer=SharedSearchPacer(redis_client))
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))

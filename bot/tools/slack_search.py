@@ -96,14 +96,21 @@ class SearchPacer:
         times.append(now)
         return 0.0
 
-    def limited(self, team: str, seconds: float) -> None:
+    def block(self, team: str, seconds: float) -> None:
         self._blocked_until[team] = max(self._blocked_until.get(team, 0.0),
                                         self.clock() + seconds)
+
+    async def limited(self, team: str, seconds: float) -> None:
+        """Slack said 429: nobody in the workspace searches for `seconds`."""
+        self.block(team, seconds)
+
+    async def _wait(self, team: str) -> float:
+        return self.wait_needed(team)
 
     async def take(self, team: str, max_wait: float = MAX_WAIT) -> bool:
         """Wait for a slot up to `max_wait` seconds; False when there is none by then."""
         deadline = self.clock() + max_wait
-        while (wait := self.wait_needed(team)) > 0:
+        while (wait := await self._wait(team)) > 0:
             if self.clock() + wait > deadline:
                 return False
             await asyncio.sleep(wait)
@@ -161,7 +168,7 @@ async def search_slack(slack: AsyncWebClient, pacer: SearchPacer, team: str, que
     except SLACK_FAILURES as error:
         code = slack_error(error)
         if (wait := retry_after(error)) is not None:
-            pacer.limited(team, wait)
+            await pacer.limited(team, wait)
             code = "ratelimited"
         log.warning("Slack search failed: %s", code)
         return failed(_PLAIN.get(code, f"Slack answered {code}"))

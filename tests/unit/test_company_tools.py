@@ -91,7 +91,7 @@ def test_the_search_budget_is_shared_per_workspace():
     assert pacer.wait_needed("T1") == 60 and pacer.wait_needed("T2") == 0
     now[0] = 60.5
     assert pacer.wait_needed("T1") == 0
-    pacer.limited("T1", 30)
+    pacer.block("T1", 30)
     assert pacer.wait_needed("T1") == 30
 
 
