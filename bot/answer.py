@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -59,7 +60,7 @@ from bot.reply.writer import ReplyWriter
 from bot.session import STATUS_CALLS_PER_MINUTE, Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
-from bot.tools.definitions import server_tools
+from bot.tools.company import CompanyTools
 from bot.tools.outputs import fetch_outputs
 from bot.tools.progress import cut_short, footer_counts
 
@@ -97,6 +98,7 @@ class Deps:
     sessions: Governors = field(default_factory=lambda: Governors(
         lambda _team: WorkspaceGovernor(STATUS_CALLS_PER_MINUTE)))
     on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
+    company: CompanyTools = field(default_factory=CompanyTools)  # guests, search budgets
 
 
 def _header(question: Question) -> str | None:
@@ -159,9 +161,16 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
         answered = answered or bool(delta.strip())
         on_text(delta)
 
+    tools = await deps.company.for_answer(
+        deps.slack, effective.tools, deps.policy.current.mcp, user=question.user,
+        team=question.team, outsiders=question.outsiders, action_token=question.action_token,
+        follow_results=effective.tools.web.fetch_tool_result_urls,
+        thread=(question.channel, question.thread_ts) if question.thread_ts else None)
+
     async def ask(turns: list[dict]) -> ClaudeResult:
         return await answer_loop(
-            deps.claude, messages=turns, tools=server_tools(effective.tools), hooks=hooks,
+            deps.claude, messages=turns, tools=tools.tools, mcp_servers=tools.mcp_servers,
+            hooks=dataclasses.replace(hooks, run_client_tools=tools.run_client_tools),
             on_text=record.on_text(on_delta), on_usage=record.saw, model=effective.model,
             max_tokens=effective.max_tokens, system=system,
             idle_timeout=settings.claude_idle_timeout, effort=settings.claude_effort)

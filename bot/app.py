@@ -34,6 +34,7 @@ from bot.reply.writer import INTERRUPT_SECONDS
 from bot.session import STATUS_CALLS_PER_MINUTE
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
+from bot.tools.company import CompanyTools
 
 if TYPE_CHECKING:  # Redis is imported only when REDIS_URL is set: a one-process start skips it
     from redis.asyncio import Redis
@@ -178,11 +179,13 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
     if settings.redis_url:  # several instances: share dedupe, threads and the edit budget
         from bot.instances import redis_store
         from bot.instances.governor import shared_governor
+        from bot.instances.search_budget import SharedSearchPacer
         from bot.instances.stops import StopRelay
 
         redis_client = redis_store.connect(settings.redis_url)
         deps.dedupe = redis_store.RedisDedupe(redis_client)
         deps.threads = redis_store.RedisThreadBook(redis_client)
+        deps.company = CompanyTools(pacer=SharedSearchPacer(redis_client))
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))

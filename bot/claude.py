@@ -14,6 +14,8 @@ import anthropic
 import httpx2
 
 from bot.footer import Usage
+from bot.logs import scrub
+from bot.tools.mcp import BETA as MCP_BETA
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def failure_reason(error: BaseException, model: str, idle_timeout: float) -> str
         if kind == "not_found_error" or error.status_code == 404:
             return f"the model `{model}` was not found; check CLAUDE_MODEL"
         if kind == "invalid_request_error" or error.status_code == 400:
-            detail = (error.api_message or "").strip().replace("`", "'")[:200]
+            detail = scrub(error.api_message or "").strip().replace("`", "'")[:200]
             return "Claude rejected the request (bad request" + (f": {detail})" if detail else ")")
         if error.status_code == 529:
             return _REASONS["overloaded_error"]
@@ -109,7 +111,8 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
                         on_usage: Callable[[str, Usage], None] | None = None,
                         tools: list[dict] | None = None,
                         on_event: Callable[[object], None] | None = None,
-                        last_char: str = "", container: str | None = None) -> ClaudeResult:
+                        last_char: str = "", container: str | None = None,
+                        mcp_servers: list[dict] | None = None) -> ClaudeResult:
     """Stream one answer. `idle_timeout` bounds the silence between any two bytes of the
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
     model's default) is sent as output_config.effort. `on_usage` hears the model and usage
@@ -118,7 +121,8 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
     retries and their waits included. `tools` go in the request; `on_event` sees every event of
     the SDK's stream helper (tool calls, results, citations); `last_char` is the end of the text
     shown so far (a continued answer goes on from there); `container` reuses code execution's
-    container."""
+    container. `mcp_servers` (with their mcp_toolset entries in `tools`) go to Claude's MCP
+    connector, which exists on the beta API only; every other request stays on the GA API."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
     first_event = asyncio.timeout(idle_timeout)
     stream = None
@@ -129,8 +133,12 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
         output_config["tools"] = tools
     if container:
         output_config["container"] = container
+    api = client.messages
+    if mcp_servers:
+        api = client.beta.messages
+        output_config.update(mcp_servers=mcp_servers, betas=[MCP_BETA])
     try:
-        async with first_event, client.messages.stream(
+        async with first_event, api.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,
             cache_control={"type": "ephemeral"}, timeout=timeout, **output_config,
         ) as stream:

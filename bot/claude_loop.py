@@ -65,9 +65,14 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
     continuations = rounds = 0
     last_char = ""
     container = None
+    ran_tools = False  # the text before a client tool round and the text after stay apart
 
     def text(delta: str) -> None:
-        nonlocal last_char
+        nonlocal last_char, ran_tools
+        if ran_tools and delta and last_char and not last_char.isspace() \
+                and not delta[0].isspace():
+            on_text("\n\n")
+        ran_tools = ran_tools and not delta
         last_char = delta[-1] if delta else last_char
         on_text(delta)
 
@@ -102,6 +107,11 @@ async def answer_loop(client: anthropic.AsyncAnthropic, *, messages: list[dict],
             if step is not None and step.status == "in_progress":
                 watch.finish(step.id, "error" if block.get("is_error") else "complete")
         turns.append({"role": "user", "content": results})
+        ran_tools = True
+    if result.stop_reason == "tool_use":  # calls the answer ends without running
+        for block in result.content:
+            if block.type == "tool_use":
+                watch.finish(block.id, "error", reason="not run: the answer ends here")
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(ClaudeResult)}
     return LoopResult(**{**fields, "usage": spent}, steps=list(watch.steps.values()),
                       files=list(watch.files),

@@ -7,6 +7,11 @@ import json
 import logging
 from datetime import UTC, datetime
 
+# Secrets learned after start (an MCP server's token, read from the variable the policy names).
+_LEARNED: set[str] = set()
+# The SDK logs each request's body at DEBUG, and an MCP token travels in the body.
+SDK_LOGGER = "anthropic._base_client"
+
 
 class RedactSecrets(logging.Filter):
     """Replaces any configured secret in a record's final text (SDK debug logs included)."""
@@ -20,11 +25,29 @@ class RedactSecrets(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         text = record.exc_text or ""
-        for secret in self.secrets:
+        for secret in (*self.secrets, *_LEARNED):
             message = message.replace(secret, "[redacted]")
             text = text.replace(secret, "[redacted]")
         record.msg, record.args, record.exc_text = message, None, text or None
         return True
+
+
+def scrub(text: str) -> str:
+    """`text` without any secret learned after start (e.g. an error Claude's API quotes)."""
+    for secret in _LEARNED:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def hide(secret: str) -> None:
+    """From now on `secret` is redacted from every log line, the SDK's own debug lines (and so
+    any handler, test captures included) too."""
+    if len(secret) < 6:
+        return
+    _LEARNED.add(secret)
+    sdk = logging.getLogger(SDK_LOGGER)
+    if not any(isinstance(f, RedactSecrets) for f in sdk.filters):
+        sdk.addFilter(RedactSecrets([]))
 
 
 class JsonFormatter(logging.Formatter):

@@ -25,6 +25,10 @@ class Question:
     settings: AnswerSettings | None = None  # the policy's for this channel; None: the defaults
     received_at: float = field(default_factory=time.monotonic)
     user_team: str = ""  # the asker's own workspace (another one in a shared channel)
+    # the asker is of another organisation, or the channel is shared with one: the company's
+    # tools (Slack search, MCP servers) are not offered
+    outsiders: bool = False
+    action_token: str | None = None  # Slack's search token from the triggering event, if any
 
     @property
     def message(self) -> dict:

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from .claude_files import FilesMixin
 from .claude_links import Linked, fetch_problem
+from .claude_mcp import check_mcp_and_results
 from .claude_models import EFFORT_LEVELS, KNOWN_MODELS, effort_refused, model_info
 from .claude_reply import Reply
 from .claude_script import container_of, stream_script, tool_counts
@@ -182,6 +183,7 @@ class ClaudeServer(FilesMixin):
             error = error_response(
                 rid, 400, message="There was an error parsing the body of your request.")
         elif message := (validate(body, counting=request.path.endswith("/count_tokens"))
+                         or check_mcp_and_results(body, headers.get("anthropic-beta", ""))
                          or self._effort_refused(body)
                          or fetch_problem(body, self.links)):  # Claude fetches links last
             error = error_response(rid, 400, message=message)

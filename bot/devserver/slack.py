@@ -8,7 +8,8 @@ Every request is recorded in `calls` (appended when answered; `at` is its arriva
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
 slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
-slack_uploads (files the bot shares: the external upload flow).
+slack_uploads (files the bot shares: the external upload flow), slack_search (real-time search,
+users.info).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aiohttp import web
 
 from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
+from .slack_search import SearchMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
@@ -57,7 +59,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin, UploadsMixin):
+                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin):
     def __init__(
         self,
         *,
@@ -134,6 +136,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._runner: web.AppRunner | None = None
         self._init_agents()
         self._init_uploads()
+        self._init_search()
 
     # --- lifecycle ---
 

@@ -160,9 +160,12 @@ class SocketModeMixin:
         retry_attempt: int = 0,
         user_team: str | None = None,
         shared: bool = False,
+        action_token: str | None = None,
     ) -> dict:
         """A person posts: store the message, then deliver the events Slack would. A person of
-        another organisation has their own `user_team`; `shared`: a Slack Connect channel."""
+        another organisation has their own `user_team`; `shared`: a Slack Connect channel;
+        `action_token`: the ephemeral search token Slack puts in the events of an assistant
+        thread (at `assistant_thread.action_token`, as public apps read it)."""
         client_msg_id = str(uuid.uuid4())
         blocks = self._rich_text_blocks(text)
         msg = self.add_message(
@@ -183,6 +186,8 @@ class SocketModeMixin:
         common["channel"] = channel
         if user_team:
             common["user_team"] = user_team
+        if action_token:
+            common["assistant_thread"] = {"action_token": action_token}
         for key in ("thread_ts", "parent_user_id", "files", "upload"):
             if key in msg:
                 common[key] = msg[key]

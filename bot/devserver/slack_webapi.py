@@ -39,6 +39,8 @@ BOT_METHODS = {
     "agents.sessions.setStatus",
     "files.getUploadURLExternal",
     "files.completeUploadExternal",
+    "assistant.search.context",
+    "users.info",
 }
 # Sent back in x-oauth-scopes (Bolt reads it); files:read only when files_scope is on.
 SCOPES = ",".join(
@@ -52,6 +54,8 @@ SCOPES = ",".join(
         "im:history",
         "mpim:history",
         "reactions:write",
+        "search:read.public",
+        "users:read",
     ]
 )
 JSON_STRING_PARAMS = ("blocks", "attachments", "metadata")
@@ -84,8 +88,8 @@ class WebApiMixin:
                 answer = self._dispatch(method, params, token, header_token)
         status, body, headers = answer
         if token == self.bot_token and method in BOT_METHODS:
-            scopes = SCOPES + (",files:read" if self.files_scope else "") + (
-                "" if "files:write" in self.missing_scopes else ",files:write")
+            granted = SCOPES + (",files:read" if self.files_scope else "") + ",files:write"
+            scopes = ",".join(s for s in granted.split(",") if s not in self.missing_scopes)
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
         if status == DROPPED:

@@ -25,4 +25,6 @@ async def hand_on(deps: Deps, inflight: Inflight, question: Question, key: str,
         inflight.spawn(refuse(deps.slack, deps.ledger, policy, deps.settings, asker, question,
                               verdict), name=f"refuse {key}")
     else:
-        inflight.spawn(answer(deps, replace(question, settings=verdict)), name=f"answer {key}")
+        question = replace(question, settings=verdict,
+                           outsiders=asker.external or asker.shared)
+        inflight.spawn(answer(deps, question), name=f"answer {key}")

@@ -26,6 +26,9 @@ def question_from(event: dict, installation: Installation) -> Question:
         text=event.get("text") or "",
         files=tuple(event.get("files") or ()),
         in_thread=bool(thread_ts and thread_ts != event["ts"]),
+        # Slack's real-time search takes the token "as received in a message event"; public
+        # apps read it here (whether app_mention carries one is not documented).
+        action_token=_action_token(event),
     )
 
 
@@ -33,6 +36,12 @@ def _workspace(event: dict) -> str | None:
     """The asker's own workspace (T…): `user_team` may name their organisation (E…) instead."""
     return next((team for team in (event.get("user_team"), event.get("team"))
                  if team and not team.startswith("E")), None)
+
+
+def _action_token(event: dict) -> str | None:
+    thread = event.get("assistant_thread")
+    token = thread.get("action_token") if isinstance(thread, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:

@@ -11,6 +11,8 @@ import os
 
 from bot.config import Settings
 from bot.policy.rules import Policy, PolicyError, parse_policy, read_policy
+from bot.tools.mcp import undeclared
+from bot.tools.names import tools_problem
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class LivePolicy:
                          "may ask, without limits")
             else:  # the full path: "policy.toml here" depends on where the bot was started
                 log.info("policy loaded from %s", os.path.abspath(self.path))
-        self.current = current
+        self.current = self._checked(current)
         self._task: asyncio.Task | None = None
 
     def _read_at_start(self) -> Policy:
@@ -63,14 +65,20 @@ class LivePolicy:
             return False
         self._seen = digest
         try:
-            policy = parse_policy(raw, self.path, self.settings.claude_model,
-                                  self.settings.claude_prices)
+            policy = self._checked(parse_policy(raw, self.path, self.settings.claude_model,
+                                                self.settings.claude_prices))
         except PolicyError as error:
             log.error("policy not reloaded, the previous one stays in force: %s", error)
             return False
         self.current = policy
         log.info("policy reloaded from %s%s", self.path, " (SIGHUP)" if asked else "")
         return True
+
+    def _checked(self, policy: Policy) -> Policy:
+        """CLAUDE_TOOLS may name only the MCP servers the policy declares."""
+        if (name := undeclared(self.settings.claude_tools, policy.mcp)) is not None:
+            raise PolicyError(tools_problem("CLAUDE_TOOLS", name, policy.mcp))
+        return policy
 
     async def _watch(self, interval: float) -> None:
         while True:

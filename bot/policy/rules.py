@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.footer import price_for
 from bot.tools.choice import DEFAULT_MAX_USES, WebRules
+from bot.tools.mcp import McpServer, read_servers
 from bot.tools.names import tools_problem, unknown_tool
 
 DOLLAR_LIMITS = ("user_daily", "user_monthly", "channel_monthly", "workspace_monthly")
@@ -23,8 +24,8 @@ ACCESS_KEYS = ("users", "channels", "blocked_users", "blocked_channels", "dms", 
 # The workspace's limit spans every channel, so it has no per-channel form.
 CHANNEL_KEYS = ("model", "system_prompt", "max_tokens", "tools",
                 *(k for k in LIMIT_KEYS if k != "workspace_monthly"))
-TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "tools", "web")
-WEB_KEYS = ("allowed_domains", "blocked_domains", "max_uses")
+TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "tools", "web", "mcp")
+WEB_KEYS = ("allowed_domains", "blocked_domains", "max_uses", "fetch_tool_result_urls")
 MAX_OUTPUT_TOKENS = 128_000  # the largest output of current Claude models
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -74,6 +75,7 @@ class Policy:
     channel: Mapping[str, ChannelRules] = field(default_factory=dict)
     tools: tuple[str, ...] | None = None  # None: CLAUDE_TOOLS decides
     web: WebRules = field(default_factory=WebRules)
+    mcp: Mapping[str, McpServer] = field(default_factory=dict)  # [mcp.NAME]: MCP servers
 
     def rules_for(self, channel: str) -> ChannelRules:
         return self.channel.get(channel) or ChannelRules()
@@ -118,6 +120,7 @@ class _Reader:
         self.path = path
         self.default_model = default_model
         self.prices = prices
+        self.mcp: dict[str, McpServer] = {}  # read first: `tools` may name them
 
     def fail(self, key: str, problem: str) -> PolicyError:
         return PolicyError(f"{self.path}: `{key}` {problem}.")
@@ -227,8 +230,8 @@ class _Reader:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(where, f"must be a list of tool names in quotes, not {_shown(value)}")
-        if (unknown := unknown_tool(value)) is not None:
-            raise PolicyError(tools_problem(f"{self.path}: `{where}`", unknown))
+        if (unknown := unknown_tool(value, self.mcp)) is not None:
+            raise PolicyError(tools_problem(f"{self.path}: `{where}`", unknown, self.mcp))
         return tuple(dict.fromkeys(value))
 
     def web(self, data: Mapping[str, Any]) -> WebRules:
@@ -248,7 +251,8 @@ class _Reader:
         if isinstance(uses, bool) or not isinstance(uses, int) or uses < 1:
             raise self.fail("web.max_uses", "must be a whole number of at least 1, "
                                             f"not {_shown(uses)}")
-        return WebRules(**domains, max_uses=uses)
+        return WebRules(**domains, max_uses=uses, fetch_tool_result_urls=self.flag(
+            web, "fetch_tool_result_urls", "web.fetch_tool_result_urls", False))
 
     def priced(self, policy: Policy) -> None:
         """A dollar limit needs the price of every model it counts."""
@@ -275,6 +279,7 @@ class _Reader:
         channels = self.table(data, "channel", "channel")
         self.known(access, ACCESS_KEYS, "access.")
         self.known(limits, LIMIT_KEYS, "limits.")
+        self.mcp = read_servers(self, data.get("mcp", {}))
         policy = Policy(
             source=self.path,
             admins=self.ids(data, "admins", "admins", users=True),
@@ -290,7 +295,7 @@ class _Reader:
                                       False),
             limits=self.limits(limits, "limits."),
             channel={c: self.channel_rules(c, rules) for c, rules in channels.items()},
-            tools=self.tools(data, "tools"), web=self.web(data))
+            tools=self.tools(data, "tools"), web=self.web(data), mcp=self.mcp)
         self.priced(policy)
         return policy
 

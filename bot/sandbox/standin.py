@@ -15,6 +15,7 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from bot.devserver.claude import ClaudeServer, Reply
+from bot.sandbox.standin_company import company_script
 from bot.sandbox.standin_tools import tool_script
 
 ANSWER_SECONDS = 4.0  # how long one answer takes to stream: readable, yet quick to try
@@ -38,6 +39,10 @@ def standin_server(seconds: float = ANSWER_SECONDS) -> ClaudeServer:
 def describe(body: dict, seconds: float = ANSWER_SECONDS,
              server: ClaudeServer | None = None) -> Reply:
     """The stand-in's answer to one Messages request."""
+    script, stop = company_script(body)
+    if stop:  # a client tool first: the bot runs it and asks again
+        return Reply(text="", stop_reason=stop, script=script,
+                     first_delay=min(THINKING_SECONDS, seconds / 4))
     turns = body.get("messages") or []
     speakers: list[str] = []
     files: list[tuple[str, str, str, int]] = []  # name, kind, detail, tokens
@@ -59,8 +64,9 @@ def describe(body: dict, seconds: float = ANSWER_SECONDS,
     text = _answer(body, turns, speakers, files, last_said)
     chunk = max(3, math.ceil(len(text) / max(1.0, seconds * 15)))  # about 15 updates a second
     steps = max(1, math.ceil(len(text) / chunk))
-    script = tool_script(server, body, last_said) if server and body.get("tools") else None
-    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps, script=script,
+    if server and body.get("tools"):
+        script = [*tool_script(server, body, last_said), *script]
+    return Reply(text=text, chunk_chars=chunk, delay=seconds / steps, script=script or None,
                  first_delay=min(THINKING_SECONDS, seconds / 4), ping_every=5,
                  input_tokens=text_chars // 4 + sum(f[3] for f in files),
                  output_tokens=max(1, len(text) // 4))

@@ -48,6 +48,10 @@ class Workspace(SlackServer):
         self._seen_calls = 0
         self._seen_responses = 0
         self._background: set[asyncio.Task] = set()
+        for channel, name in CHANNELS.items():  # as Slack search names them
+            self.add_channel(channel, name)
+        for user, name in PEOPLE.items():
+            self.add_user(user, name=name)
 
     def _notify(self) -> None:
         super()._notify()

@@ -15,6 +15,8 @@ class WebRules:
     allowed_domains: tuple[str, ...] = ()
     blocked_domains: tuple[str, ...] = ()
     max_uses: int = DEFAULT_MAX_USES  # per answer and tool
+    # web fetch may follow addresses found by Slack search or MCP tools (off: it may not)
+    fetch_tool_result_urls: bool = False
 
 
 @dataclass(frozen=True)
