@@ -7,7 +7,8 @@
 Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
-slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks).
+slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
+slack_pace (the per-channel posting pace, the AI thread status).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from aiohttp import web
 
 from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
+from .slack_pace import PaceMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
@@ -55,7 +57,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin):
+                  ChangesMixin, AgentsMixin, PaceMixin):
     def __init__(
         self,
         *,
@@ -67,6 +69,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         app_id: str = "A0APP",
         updates_per_minute: int | None = None,
         stream_calls_per_minute: int | None = 20,
+        deletes_per_minute: int | None = 50,
+        post_burst: int | None = 4,
         stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
@@ -80,6 +84,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.updates_per_minute = updates_per_minute
         # chat.startStream and chat.stopStream are Tier 2 (20+ per minute, each on its own).
         self.stream_calls_per_minute = stream_calls_per_minute
+        self.deletes_per_minute = deletes_per_minute  # chat.delete is Tier 3 (slack_pace)
+        self.post_burst = post_burst  # chat.postMessage: one a second per channel after it
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
@@ -119,6 +125,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._waiters: list[asyncio.Future] = []
         self._runner: web.AppRunner | None = None
         self._init_agents()
+        self._init_pace()
 
     # --- lifecycle ---
 
