@@ -46,6 +46,7 @@ from bot.policy.gate import over_ceiling
 from bot.policy.live import LivePolicy
 from bot.question import Question
 from bot.recording import AnswerRecord
+from bot.reply.budgets import WorkspaceBudgets
 from bot.reply.ephemeral import post_ephemeral
 from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
@@ -76,6 +77,7 @@ class Deps:
     claude: anthropic.AsyncAnthropic
     governors: Governors  # chat.update budgets, per workspace
     streams: Governors[StreamBudgets]  # native streaming budgets, per workspace
+    budgets: Governors[WorkspaceBudgets]  # deletes, thread reads, the posting pace
     http: aiohttp.ClientSession
     files: FileReader
     policy: LivePolicy  # who may ask, and with which settings in each channel
@@ -100,7 +102,8 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     if not question.in_thread:
         return [question.message], []
     try:
-        messages = await fetch_thread(deps.slack, question.channel, question.thread_ts)
+        messages = await fetch_thread(deps.slack, question.channel, question.thread_ts,
+                                      deps.budgets.for_team(question.team).reads)
     except SLACK_FAILURES as error:
         log.warning("could not read thread %s in %s: %s", question.thread_ts, question.channel,
                     slack_error(error))
@@ -156,7 +159,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
 
 def _writer(deps: Deps, question: Question) -> ReplyWriter:
     common = {"channel": question.channel, "thread_ts": question.thread_ts,
-              "interval": deps.settings.slack_update_interval}
+              "interval": deps.settings.slack_update_interval,
+              "budgets": deps.budgets.for_team(question.team)}
     governor = deps.governors.for_team(question.team)
     if question.slash:  # a new message in the channel, headed by the question
         return ReplyWriter(deps.slack, governor, header=_header(question), metadata={

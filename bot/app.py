@@ -33,6 +33,7 @@ from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
 from bot.policy.live import LivePolicy
+from bot.reply.budgets import WorkspaceBudgets
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 15  # seconds for any one Slack Web API call
 SLACK_CONNECTIONS = 400
+CLEANUP_GRACE = 2.0  # seconds at shutdown for placeholders still to be deleted
 
 
 @dataclass
@@ -128,6 +130,8 @@ class Bot:
                                         wrap_up=INTERRUPT_SECONDS + 1)
         if cut:
             log.warning("%s answer(s) marked interrupted at shutdown", cut)
+        for budgets in self.deps.budgets.all():  # placeholders of answers posted anew
+            await budgets.cleanup.drain(CLEANUP_GRACE)
         if self.http is not None:
             await self.http.cleanup()
         await self.deps.policy.stop()
@@ -164,6 +168,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 streams=Governors(lambda team: StreamBudgets.make(
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
+                budgets=Governors(lambda team: WorkspaceBudgets.make(
+                    lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings), metrics=metrics,
                 policy=policy)
     deps.on_feedback = functools.partial(record_feedback, deps)
@@ -174,6 +180,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.threads = redis_store.RedisThreadBook(redis_client)
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
+            lambda limit, key: shared_governor(limit, redis_client, key), team))
+        deps.budgets = Governors(lambda team: WorkspaceBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))
         stops = StopRelay(redis_client, deps.runs)
         deps.runs.relay = stops.publish

@@ -3,13 +3,20 @@ message without any Slack call, and answer a lone person's follow-up without a m
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.reply.governor import Ticket, WorkspaceGovernor
+from bot.slack_errors import retry_after
 
 MAX_PAGES = 50  # 10,000 messages: beyond that, the oldest are trimmed anyway
 PAGE_SIZE = 200
+RETRY_SECONDS = 10.0  # a 429 or a 5xx is waited out and retried for this long
 
 
 class ThreadBook:
@@ -36,18 +43,48 @@ class ThreadBook:
         return self._people[key]
 
 
-async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str) -> list[dict]:
-    """Every message of a thread, oldest first (conversations.replies, paginated)."""
+async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str,
+                       reads: WorkspaceGovernor | None = None) -> list[dict]:
+    """Every message of a thread, oldest first (conversations.replies, paginated; each page
+    in its turn of the workspace's `reads` budget)."""
     messages: list[dict] = []
     cursor = None
     for _ in range(MAX_PAGES):
-        page = await client.conversations_replies(channel=channel, ts=thread_ts, cursor=cursor,
-                                                  limit=PAGE_SIZE, include_all_metadata=True)
+        page = await _page(client, reads, channel=channel, ts=thread_ts, cursor=cursor,
+                           limit=PAGE_SIZE, include_all_metadata=True)
         messages += page.get("messages") or []
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:
             break
     return messages
+
+
+async def _page(client: AsyncWebClient, reads: WorkspaceGovernor | None, **args) -> dict:
+    """One conversations.replies call. It is Tier 3 (50+ a minute per workspace,
+    docs.slack.dev/reference/methods/conversations.replies): it waits its turn, and a 429 or
+    a 5xx is waited out and retried for RETRY_SECONDS before the error is raised."""
+    ticket = Ticket(final=True)  # no reservations among reads: each may use the whole window
+    first_failure = None
+    while True:
+        if reads is not None:
+            await reads.acquire(ticket)
+        try:
+            return await client.conversations_replies(**args)
+        except SlackApiError as error:
+            wait = retry_after(error)
+            if wait is None and error.response.status_code < 500:
+                raise
+            now = time.monotonic()
+            first_failure = first_failure or now
+            if now + (wait or 1.0) - first_failure > RETRY_SECONDS:
+                raise
+            if wait is not None and reads is not None:
+                await reads.pause(wait)  # the whole workspace waits, as Slack asked
+            else:
+                await asyncio.sleep(wait or 1.0)
+        finally:
+            if reads is not None:
+                await reads.done(ticket)
 
 
 def people_in(messages: list[dict], bot_user_id: str | None) -> set[str]:
