@@ -85,11 +85,15 @@ class ReplyWriter(Rerouting):
         thread status when the workspace is saturated."""
         if await self._status_instead():
             return
+        await self.governor.open(self._ticket)  # owed from now on: questions alongside see it
         payload = message_payload("", header=self.header)
-        response = await self._post({**payload, "metadata": self.metadata}
-                                    if self.metadata else payload)
+        try:
+            response = await self._post({**payload, "metadata": self.metadata}
+                                        if self.metadata else payload)
+        except BaseException:
+            await self.governor.close(self._ticket)
+            raise
         self.parts.append(Part(response["ts"], 0, None, payload))
-        await self.governor.open(self._ticket)
         self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
 
     @property
