@@ -77,7 +77,7 @@ class Deps:
     claude: anthropic.AsyncAnthropic
     governors: Governors  # chat.update budgets, per workspace
     streams: Governors[StreamBudgets]  # native streaming budgets, per workspace
-    budgets: Governors[WorkspaceBudgets]  # deletes, thread reads, the posting pace
+    budgets: Governors[WorkspaceBudgets]  # deletes, thread reads, sessions, posting pace
     http: aiohttp.ClientSession
     files: FileReader
     policy: LivePolicy  # who may ask, and with which settings in each channel
@@ -179,7 +179,8 @@ async def answer(deps: Deps, question: Question) -> None:
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it
     record = AnswerRecord(deps, question)
     deps.files.prefetch(question.files)  # the question's files download alongside it
-    status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text))
+    status = SessionStatus(deps.slack, question.channel, question.user, title_of(question.text),
+                           deps.budgets.for_team(question.team).sessions)
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:

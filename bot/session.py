@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
@@ -43,31 +44,61 @@ def title_of(question: str) -> str:
 class SessionStatus:
     """The setStatus calls of one answer. They never delay or fail it: `processing` goes out
     alongside the placeholder and its failure is only logged; `active` waits for `processing`
-    (so Slack gets them in order) and is retried after a 429."""
+    (so Slack gets them in order) and is retried after a 429.
 
-    def __init__(self, client: AsyncWebClient, channel: str, user: str, title: str) -> None:
+    With the workspace's Tier 3 `budget`, a session is a luxury like progressive edits: it is
+    created only when `processing` may go at once with its `active` still affordable (the
+    governor keeps a call in reserve for every session open), and `active` waits its turn."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, user: str, title: str,
+                 budget: WorkspaceGovernor | None = None) -> None:
         self.client = client
         self.channel = channel
         self.user = user
         self.title = title
+        self.budget = budget
         self.thread_ts: str | None = None
         self._processing: asyncio.Task | None = None
+        self._ticket = Ticket()
+        self._created = False
 
     def processing(self, thread_ts: str | None) -> None:
         if thread_ts is None or self._processing is not None:
             return
         self.thread_ts = thread_ts
+        self._processing = asyncio.ensure_future(self._create())
+
+    async def _create(self) -> None:
+        if self.budget is not None:
+            await self.budget.open(self._ticket)  # its `active` is kept in reserve
+            if not await self.budget.try_acquire(self._ticket):
+                await self.budget.close(self._ticket)
+                log.info("no agent session in %s: the workspace's setStatus budget is spent",
+                         self.channel)
+                return
+        self._created = True
         extra = {"initiator_user_id": self.user, **({"title": self.title} if self.title else {})}
-        self._processing = asyncio.ensure_future(self._set("processing", 1, **extra))
+        await self._set("processing", 1, granted=True, **extra)
 
     async def active(self) -> None:
         if self._processing is None:
             return
         await asyncio.wait([self._processing])  # never reorder: processing first
-        await self._set("active", ACTIVE_ATTEMPTS)
+        if not self._created:
+            return
+        self._ticket.final = True
+        try:
+            await self._set("active", ACTIVE_ATTEMPTS)
+        finally:
+            if self.budget is not None:
+                await self.budget.close(self._ticket)
 
-    async def _set(self, status: str, attempts: int, **extra: str) -> None:
+    async def _set(self, status: str, attempts: int, granted: bool = False,
+                   **extra: str) -> None:
+        """`granted`: the first call's turn of the budget was taken already."""
         for attempt in range(attempts):
+            if self.budget is not None and not (granted and attempt == 0):
+                await self.budget.acquire(self._ticket)
             try:
                 await self.client.agents_sessions_setStatus(
                     channel_id=self.channel, thread_ts=self.thread_ts, status=status, **extra)
@@ -78,7 +109,13 @@ class SessionStatus:
                     log.info("agent session status %s not set in %s: %s", status,
                              self.channel, slack_error(error))
                     return
-                await asyncio.sleep(wait)
+                if self.budget is not None:
+                    await self.budget.pause(wait)
+                else:
+                    await asyncio.sleep(wait)
+            finally:
+                if self.budget is not None:
+                    await self.budget.done(self._ticket)
 
 
 @dataclass(eq=False)

@@ -37,6 +37,7 @@ async def test_two_hundred_conversations_at_once(slack, claude, make_bot):
     the bot shares this process and its two cores with both servers (the benchmark measures
     them with the bot in its own process)."""
     claude.default = Reply(text=TEXT, chunk_chars=44, delay=0.5)
+    slack.status_per_minute = 50  # agents.sessions.setStatus at Tier 3 as well
     await make_bot(SLACK_UPDATES_PER_MINUTE="50", SLACK_UPDATE_INTERVAL="1.0")
     channels = [f"C{n:04d}" for n in range(200)]
     mentions = await ask(slack, channels, over=2.0)
