@@ -4,11 +4,11 @@ whether every thread ended with exactly one bot message holding the whole answer
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.devserver.claude import ClaudeServer
-from bot.devserver.slack import SlackServer
+from bot.devserver.slack import Call, SlackServer
 from tests.e2e.helpers import body_of, footer_of
 
 THINKING = "Thinking"
@@ -34,24 +34,30 @@ def threads_of(slack: SlackServer, claude: ClaudeServer, mentions: list[dict],
             for m, channel in zip(mentions, channels, strict=True)]
 
 
-def sign_of_work(slack: SlackServer, thread: Thread) -> float | None:
-    """Seconds from the event to the first thing the person saw: a placeholder or a post in the
-    thread, or the thread's status."""
-    shown = [c.at for c in slack.calls if c.status == 200 and (
-        (c.method == "chat.postMessage" and c.params.get("channel") == thread.channel
-         and c.params.get("thread_ts") == thread.ts)
-        or (c.method == "assistant.threads.setStatus" and c.params.get("status")
-            and c.params.get("channel_id") == thread.channel
-            and c.params.get("thread_ts") == thread.ts))]
+def by_channel(slack: SlackServer) -> dict[str, list[Call]]:
+    """The successful Web API calls of each channel."""
+    calls = defaultdict(list)
+    for call in slack.calls:
+        if call.status == 200:
+            calls[call.params.get("channel") or call.params.get("channel_id")].append(call)
+    return calls
+
+
+def sign_of_work(calls: dict[str, list[Call]], thread: Thread) -> float | None:
+    """Seconds from the event to the first thing the person saw: a post in the thread (the
+    placeholder, or the answer) or the thread's status."""
+    shown = [c.at for c in calls[thread.channel] if c.params.get("thread_ts") == thread.ts and (
+        c.method == "chat.postMessage"
+        or (c.method == "assistant.threads.setStatus" and c.params.get("status")))]
     return min(shown) - thread.sent_at if shown else None
 
 
-def answer_visible(slack: SlackServer, claude: ClaudeServer, thread: Thread) -> float | None:
+def answer_visible(calls: dict[str, list[Call]], claude: ClaudeServer,
+                   thread: Thread) -> float | None:
     """Seconds from Claude's last event to the first edit or post carrying the footer."""
     last = claude.last_event_at(thread.request_id) if thread.request_id else None
-    shown = [c.at for c in slack.calls if c.status == 200
-             and c.method in ("chat.update", "chat.postMessage")
-             and c.params.get("channel") == thread.channel and footer_of(c.params)]
+    shown = [c.at for c in calls[thread.channel]
+             if c.method in ("chat.update", "chat.postMessage") and footer_of(c.params)]
     return min(shown) - last if shown and last is not None else None
 
 

@@ -6,7 +6,14 @@ import asyncio
 import pytest
 
 from bench.conversations import max_in_window, percentile
-from bench.delivery import answer_visible, ratelimited, sign_of_work, threads_of, untidy
+from bench.delivery import (
+    answer_visible,
+    by_channel,
+    ratelimited,
+    sign_of_work,
+    threads_of,
+    untidy,
+)
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of
 
@@ -47,9 +54,10 @@ async def test_two_hundred_conversations_at_once(slack, claude, make_bot):
     assert untidy(slack, threads, body=TEXT) == []
     assert ratelimited(slack) == {}
     assert max_in_window([c.at for c in slack.calls_to("chat.update")]) <= 50
-    signs = [sign_of_work(slack, t) for t in threads]
+    calls = by_channel(slack)
+    signs = [sign_of_work(calls, t) for t in threads]
     assert None not in signs and percentile(signs, 95) <= 1.0 * MARGIN, percentile(signs, 95)
-    visible = [answer_visible(slack, claude, t) for t in threads]
+    visible = [answer_visible(calls, claude, t) for t in threads]
     assert None not in visible and percentile(visible, 95) <= 5.0 * MARGIN / 2
     assert slack.calls_to("assistant.threads.setStatus")  # some saw only the status first
     assert slack.calls_to("chat.delete")  # some placeholders gave way to posted answers
