@@ -137,6 +137,7 @@ class ReplyWriter(Rerouting):
         except (TimeoutError, *SLACK_FAILURES) as error:
             log.warning("could not mark an answer interrupted in %s: %s", self.channel,
                         slack_error(error))
+        self._end_status()
         await self.governor.close(self._ticket)
 
     async def _show_all(self) -> None:
