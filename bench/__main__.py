@@ -17,8 +17,8 @@ def table(rows: list[conversations.Figures]) -> str:
     head = ("| conversations | completed | event→sign of work p50 / p95 | first delta→first edit "
             "p50 | last event→answer visible p50 / p95 | status instead of placeholder | "
             "posted anew | max chat.update in 60 s | 429s (any method) | every thread tidy "
-            "| bot CPU | bot peak RSS | wall |")
-    lines = [head, "|" + "---|" * 13]
+            "| bot CPU | bot peak RSS | wall | servers' loop lag p95 |")
+    lines = [head, "|" + "---|" * 14]
     for f in rows:
         tidy = "never" if f.tidy_seconds is None else f"{ms(f.tidy_seconds)} after the last"
         lines.append(
@@ -26,7 +26,7 @@ def table(rows: list[conversations.Figures]) -> str:
             f"{ms(f.placeholder_p95)} | {ms(f.first_edit_p50)} | {ms(f.final_edit_p50)} / "
             f"{ms(f.final_edit_p95)} | {f.statuses} | {f.posted_anew} | {f.max_updates_60s} | "
             f"{f.ratelimited} | {tidy} | {f.cpu_seconds:.1f} s | {f.peak_mb:.0f} MB | "
-            f"{f.wall_seconds:.0f} s |")
+            f"{f.wall_seconds:.0f} s | {ms(f.servers_lag_p95)} |")
     return "\n".join(lines)
 
 

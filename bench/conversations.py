@@ -37,6 +37,7 @@ class Figures:
     tidy_seconds: float | None = None  # last stream's end → one bot message in every thread
     statuses: int = 0  # answers that showed the thread status instead of a placeholder
     posted_anew: int = 0  # placeholders deleted: their answer was posted as a new message
+    servers_lag_p95: float = 0.0  # how late the servers' own event loop ran (it times calls)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -93,6 +94,8 @@ async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float
         bot = await start_bot(slack, claude, SLACK_UPDATES_PER_MINUTE=str(budget),
                               SLACK_UPDATE_INTERVAL=str(interval), **settings)
         loop = asyncio.get_running_loop()
+        lags: list[float] = []
+        lagging = asyncio.create_task(loop_lag(lags))
         try:
             cpu_before, _ = process_usage(bot.pid)
             started = loop.time()
@@ -112,13 +115,25 @@ async def run(conversations: int, *, chars: int = 1500, tokens_per_second: float
                 tidy = loop.time()
             cpu_after, peak = process_usage(bot.pid)
         finally:
+            lagging.cancel()
             bot.terminate()
             await bot.wait()
         figures = measure(slack, claude, mentions, wall, cpu_after - cpu_before, peak)
+        figures.servers_lag_p95 = percentile(lags, 95)
         if tidy is not None:
             figures.tidy_seconds = max(0.0, tidy - max(
                 claude.last_event_at(r.request_id) or 0 for r in claude.requests))
         return figures
+
+
+async def loop_lag(lags: list[float], every: float = 0.1) -> None:
+    """How late this process's event loop wakes up: the servers time every call by it, so a
+    busy loop (the shared machine, thousands of stream events a second) shows in the figures."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(every)
+        lags.append(loop.time() - before - every)
 
 
 def measure(slack: SlackServer, claude: ClaudeServer, mentions: list[dict], wall: float,
