@@ -35,6 +35,7 @@ from .slack_streams import StreamsMixin
 from .slack_webapi import WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
+BACKLOG = 1024  # pending connections the listening socket holds
 POLL = 0.05  # wait_for also re-checks this often, for predicates on state we can't see change
 
 
@@ -137,7 +138,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         app.router.add_get("/{tail:.*}", self._handle_get)  # file URLs and redirects
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        # Hundreds of answers open connections at once; aiohttp's default backlog (128) would
+        # drop some SYNs, and the kernel's one-second retransmit would show up as Slack latency.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=BACKLOG)
         await site.start()
         port = self._runner.addresses[0][1]
         self.origin = f"http://127.0.0.1:{port}"
