@@ -91,3 +91,19 @@ async def test_a_quiet_workspace_edits_one_placeholder(slack, claude, make_bot):
     assert len(slack.calls_to("chat.update")) >= 2  # streamed, then the final edit
     assert not slack.calls_to("chat.delete") and not slack.calls_to(
         "assistant.threads.setStatus")
+
+
+@pytest.mark.parametrize("slack", [{"updates_per_minute": 3}], indirect=True)
+async def test_native_answers_without_a_stream_take_the_same_way(slack, claude, make_bot):
+    """chat.startStream allows 20 a minute: the other answers are edited or posted anew, and no
+    method sees a 429."""
+    claude.default = Reply(text=TEXT, chunk_chars=40, delay=0.05)
+    await make_bot(SLACK_UPDATES_PER_MINUTE="3", SLACK_STREAMING="native")
+    channels = [f"C{n}" for n in range(30)]
+    mentions = await ask(slack, channels)
+    await slack.wait_for(lambda: settled(slack, 30), timeout=60, what="tidy threads")
+    assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
+    assert ratelimited(slack) == {}
+    assert 10 <= len(slack.calls_to("chat.startStream")) <= 20
+    assert slack.calls_to("chat.delete")  # beyond the streams and the edits: posted anew
+    assert not [m for m in slack.bot_messages() if m.get("streaming")]
