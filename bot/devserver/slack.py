@@ -71,6 +71,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         updates_per_minute: int | None = None,
         stream_calls_per_minute: int | None = 20,
         deletes_per_minute: int | None = 50,
+        replies_per_minute: int | None = 50,
         post_burst: int | None = 4,
         stream_timeout: float = 300.0,
         files_scope: bool = True,
@@ -86,6 +87,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         # chat.startStream and chat.stopStream are Tier 2 (20+ per minute, each on its own).
         self.stream_calls_per_minute = stream_calls_per_minute
         self.deletes_per_minute = deletes_per_minute  # chat.delete is Tier 3 (slack_pace)
+        self.replies_per_minute = replies_per_minute  # conversations.replies: Tier 3 as well
         self.post_burst = post_burst  # chat.postMessage: one a second per channel after it
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope

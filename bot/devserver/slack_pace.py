@@ -5,8 +5,9 @@
   chat.postMessage). Modelled as a bucket of `post_burst` posts per channel that refills at one
   a second; a post beyond it gets 429 + Retry-After (whole seconds, as slack_sdk reads them).
   Slack publishes no burst size, so tests can tighten it.
-- chat.delete is Tier 3 (50+ a minute per workspace, docs.slack.dev/reference/methods/
-  chat.delete); `deletes_per_minute` sets it (slack_webapi's sliding window).
+- chat.delete and conversations.replies are Tier 3 (50+ a minute per workspace,
+  docs.slack.dev/reference/methods/chat.delete, …/conversations.replies);
+  `deletes_per_minute` and `replies_per_minute` set them (slack_webapi's sliding window).
 - assistant.threads.setStatus(channel_id, thread_ts, status, loading_messages ≤ 10): shows
   "<App> <status>" under a thread; an empty status clears it, and so does the app's next reply
   in the thread; it lapses after two minutes without one (docs.slack.dev/reference/methods/

@@ -250,6 +250,10 @@ class WebApiMixin:
     # --- reading ---
 
     def _api_conversations_replies(self, params: dict) -> Answer:
+        # Tier 3 for internal and Marketplace apps (docs.slack.dev/reference/methods/
+        # conversations.replies)
+        if limited := self._take_slot("conversations.replies", self.replies_per_minute):
+            return limited
         channel, ts = params.get("channel"), params.get("ts")
         if not channel:
             return err("channel_not_found")

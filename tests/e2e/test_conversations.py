@@ -150,6 +150,19 @@ async def test_history_unreadable_answers_the_message_alone(slack, claude, make_
     assert any("couldn't read the earlier messages" in n for n in notices_of(reply))
 
 
+async def test_a_rate_limited_thread_read_is_waited_out_not_skipped(slack, claude, make_bot):
+    await make_bot()
+    root = slack.add_message(CH, user="U0ALICE", text="earlier")
+    slack.fail_next("conversations.replies", retry_after=1)  # 429 + Retry-After: 1
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> go", thread_ts=root["ts"])
+    [reply] = await answered(slack, CH)
+    assert roles_and_texts(claude.requests[0]) == [("user", ["<@U0ALICE>: earlier",
+                                                             "<@U0ALICE>: go"])]
+    assert not notices_of(reply)
+    first, second = slack.calls_to("conversations.replies")
+    assert second.at - first.at >= 1.0
+
+
 async def test_prompt_caching_is_requested_and_reads_show(slack, claude, make_bot):
     claude.default = Reply(text="ok", cache_read=9_000, input_tokens=50)
     await make_bot()

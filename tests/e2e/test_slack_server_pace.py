@@ -1,6 +1,7 @@
 """The Slack test server paces what real Slack paces: chat.postMessage about once a second per
-channel after a short burst, chat.delete at Tier 3; and it shows the AI thread status
-(assistant.threads.setStatus) until the app replies, it is cleared, or two minutes pass."""
+channel after a short burst, chat.delete and conversations.replies at Tier 3; and it shows the
+AI thread status (assistant.threads.setStatus) until the app replies, it is cleared, or two
+minutes pass."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ async def test_posts_in_one_channel_are_paced_after_a_short_burst():
         for n in range(3):
             await web.chat_postMessage(channel="C1", text=f"second burst {n}")
         await refused(web.chat_postMessage(channel="C1", text="x"), "ratelimited", 429)
+
+
+async def test_thread_reads_are_tier_three():
+    async with SlackServer(replies_per_minute=2) as slack:
+        web = client(slack)
+        root = slack.add_message("C1", user="U1", text="hi")["ts"]
+        for _ in range(2):
+            await web.conversations_replies(channel="C1", ts=root)
+        await refused(web.conversations_replies(channel="C1", ts=root), "ratelimited", 429)
 
 
 async def test_chat_delete_is_tier_three():
