@@ -28,7 +28,7 @@ POST_ATTEMPTS = 4
 
 class Rerouting:
     """Needs from the writer: client, channel, thread_ts, governor, budgets, parts, _ticket,
-    _pump, _run, _stale_parts, _anew and _post."""
+    _pump, _run, _stale_parts, _anew, _cut_smaller and _post."""
 
     _status_task: asyncio.Task | None = None
 
@@ -130,6 +130,7 @@ class Rerouting:
         except SLACK_FAILURES as error:
             log.warning("could not post an answer anew in %s: %s", self.channel,
                         slack_error(error))
+            self._cut_smaller(slack_error(error))  # for the next attempt, if that was why
             await self._delete([part.ts for part in posted])
             return False
         old, self.parts[first:] = self.parts[first:], fresh

@@ -245,15 +245,23 @@ class ReplyWriter(Rerouting):
                 code = slack_error(error)
                 log.warning("continuation message failed in %s: %s", self.channel, code)
                 failures += 1
-                if code in _REJECTED_PAYLOAD and self.slice_limit > MIN_SLICE:
-                    self.slice_limit = max(MIN_SLICE, self.slice_limit // 2)
-                elif failures >= FINAL_ATTEMPTS:
+                if self._cut_smaller(code):
+                    continue
+                if failures >= FINAL_ATTEMPTS:
                     self._given_up_at = new[0].start
                 else:
                     await asyncio.sleep(0.25 * 2 ** failures)
                 continue
             new[0].ts, new[0].shown = response["ts"], payload
             self.parts.append(new[0])
+
+    def _cut_smaller(self, code: str) -> bool:
+        """Slack refused a message's blocks (`code`): cut the text smaller from now on. False
+        when it was not that, or the slices are as small as they go."""
+        if code not in _REJECTED_PAYLOAD or self.slice_limit <= MIN_SLICE:
+            return False
+        self.slice_limit = max(MIN_SLICE, self.slice_limit // 2)
+        return True
 
     async def _post(self, payload: dict) -> dict:
         """chat.postMessage in the thread; waits out 429s (a per-channel limit)."""
