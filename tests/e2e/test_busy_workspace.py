@@ -16,6 +16,7 @@ from bench.delivery import (
 )
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of
+from tests.e2e.processes import RedisServer
 
 TEXT = "Short answers arrive a few words at a time. " * 8
 MARGIN = 5  # for time targets, on a shared 2-core machine
@@ -107,3 +108,18 @@ async def test_native_answers_without_a_stream_take_the_same_way(slack, claude, 
     assert 10 <= len(slack.calls_to("chat.startStream")) <= 20
     assert slack.calls_to("chat.delete")  # beyond the streams and the edits: posted anew
     assert not [m for m in slack.bot_messages() if m.get("streaming")]
+
+
+@pytest.mark.parametrize("slack", [{"updates_per_minute": 3}], indirect=True)
+async def test_two_instances_hold_the_limits_together(slack, claude, make_bot, tmp_path):
+    """With REDIS_URL the edit budget is shared: beyond it, either process posts anew."""
+    claude.default = Reply(text=TEXT, chunk_chars=40, delay=0.05)
+    async with RedisServer(tmp_path) as redis:
+        for _ in range(2):
+            await make_bot(SLACK_UPDATES_PER_MINUTE="3", REDIS_URL=redis.url)
+        channels = [f"C{n}" for n in range(8)]
+        mentions = await ask(slack, channels)
+        await slack.wait_for(lambda: settled(slack, 8), timeout=30, what="tidy threads")
+        assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
+        assert ratelimited(slack) == {}
+        assert len(slack.calls_to("chat.update")) <= 3
