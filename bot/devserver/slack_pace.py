@@ -32,7 +32,6 @@ class PaceMixin:
         self._post_buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
         # (channel, thread_ts) -> {"status", "loading_messages", "at"}: what Slack shows now
         self._thread_statuses: dict[tuple[str, str], dict] = {}
-        self.statuses_set: list[dict] = []  # every setStatus accepted, in order
 
     # --- chat.postMessage: one a second per channel, short bursts ---
 
@@ -70,8 +69,6 @@ class PaceMixin:
                                           "at": self.clock()}
         else:
             self._thread_statuses.pop(key, None)
-        self.statuses_set.append({"channel": channel, "thread_ts": thread_ts,
-                                  "status": status, "at": self.clock()})
         self._notify()
         return ok()
 
