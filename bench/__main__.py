@@ -14,16 +14,19 @@ def ms(seconds: float) -> str:
 
 
 def table(rows: list[conversations.Figures]) -> str:
-    head = ("| conversations | completed | event→placeholder p50 / p95 | first delta→first edit "
-            "p50 | last event→final edit p50 / p95 | max chat.update in 60 s | 429s | bot CPU "
-            "| bot peak RSS | wall |")
-    lines = [head, "|" + "---|" * 10]
+    head = ("| conversations | completed | event→sign of work p50 / p95 | first delta→first edit "
+            "p50 | last event→answer visible p50 / p95 | status instead of placeholder | "
+            "posted anew | max chat.update in 60 s | 429s (any method) | every thread tidy "
+            "| bot CPU | bot peak RSS | wall | servers' loop lag p95 |")
+    lines = [head, "|" + "---|" * 14]
     for f in rows:
+        tidy = "never" if f.tidy_seconds is None else f"{ms(f.tidy_seconds)} after the last"
         lines.append(
             f"| {f.conversations} | {f.completed} | {ms(f.placeholder_p50)} / "
             f"{ms(f.placeholder_p95)} | {ms(f.first_edit_p50)} | {ms(f.final_edit_p50)} / "
-            f"{ms(f.final_edit_p95)} | {f.max_updates_60s} | {f.ratelimited} | "
-            f"{f.cpu_seconds:.1f} s | {f.peak_mb:.0f} MB | {f.wall_seconds:.0f} s |")
+            f"{ms(f.final_edit_p95)} | {f.statuses} | {f.posted_anew} | {f.max_updates_60s} | "
+            f"{f.ratelimited} | {tidy} | {f.cpu_seconds:.1f} s | {f.peak_mb:.0f} MB | "
+            f"{f.wall_seconds:.0f} s | {ms(f.servers_lag_p95)} |")
     return "\n".join(lines)
 
 
@@ -38,11 +41,13 @@ async def main(args: argparse.Namespace) -> None:
         print()
     rows = []
     for n in args.conversations:
-        rows.append(await conversations.run(n, budget=args.budget))
+        rows.append(await conversations.run(n, budget=args.budget, over=args.over))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     print()
-    print(f"Streaming: 1,500-character answers at 40 tokens/s, SLACK_UPDATES_PER_MINUTE="
-          f"{args.budget}, SLACK_UPDATE_INTERVAL=1.0; loopback, bot in its own process.")
+    arriving = f"asked over {args.over:.0f} s" if args.over else "asked at once"
+    print(f"Streaming: 1,500-character answers at 40 tokens/s ({arriving}, one channel each), "
+          f"SLACK_UPDATES_PER_MINUTE={args.budget}, SLACK_UPDATE_INTERVAL=1.0; loopback, bot in "
+          "its own process.")
     print(table(rows))
     if not args.skip_ledger:
         print()
@@ -61,6 +66,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20, 200])
     parser.add_argument("--budget", type=int, default=50, help="SLACK_UPDATES_PER_MINUTE")
+    parser.add_argument("--over", type=float, default=0.0,
+                        help="seconds over which the questions arrive (default: all at once)")
     parser.add_argument("--skip-images", action="store_true", help="only the streaming figures")
     parser.add_argument("--skip-ledger", action="store_true", help="no SQLite/PostgreSQL run")
     parser.add_argument("--skip-policy", action="store_true",

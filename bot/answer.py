@@ -50,14 +50,15 @@ from bot.policy.gate import over_ceiling
 from bot.policy.live import LivePolicy
 from bot.question import Question
 from bot.recording import AnswerRecord
+from bot.reply.budgets import WorkspaceBudgets
 from bot.reply.citations import SourceBook
 from bot.reply.ephemeral import post_ephemeral
-from bot.reply.governor import Governors, WorkspaceGovernor
+from bot.reply.governor import Governors
 from bot.reply.native import NativeWriter
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.uploads import share_files
 from bot.reply.writer import ReplyWriter
-from bot.session import STATUS_CALLS_PER_MINUTE, Run, Runs, SessionStatus, title_of
+from bot.session import Run, Runs, SessionStatus, title_of
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.threads import ThreadBook, fetch_thread, people_in
 from bot.tools.company import CompanyTools
@@ -85,6 +86,7 @@ class Deps:
     claude: anthropic.AsyncAnthropic
     governors: Governors  # chat.update budgets, per workspace
     streams: Governors[StreamBudgets]  # native streaming budgets, per workspace
+    budgets: Governors[WorkspaceBudgets]  # deletes, thread reads, sessions, posting pace
     http: aiohttp.ClientSession
     files: FileReader
     policy: LivePolicy  # who may ask, and with which settings in each channel
@@ -94,9 +96,6 @@ class Deps:
     ledger: Ledger | None = None
     metrics: Metrics = field(default_factory=Metrics)
     runs: Runs = field(default_factory=Runs)  # answers in flight by thread, for the stop button
-    # agents.sessions.setStatus budgets, per workspace
-    sessions: Governors = field(default_factory=lambda: Governors(
-        lambda _team: WorkspaceGovernor(STATUS_CALLS_PER_MINUTE)))
     on_feedback: Callable[[Feedback], Awaitable[None]] = _no_feedback_hook  # ledger + metrics
     company: CompanyTools = field(default_factory=CompanyTools)  # guests, search budgets
 
@@ -113,7 +112,8 @@ async def _conversation(deps: Deps, question: Question) -> tuple[list[dict], lis
     if not question.in_thread:
         return [question.message], []
     try:
-        messages = await fetch_thread(deps.slack, question.channel, question.thread_ts)
+        messages = await fetch_thread(deps.slack, question.channel, question.thread_ts,
+                                      deps.budgets.for_team(question.team).reads)
     except SLACK_FAILURES as error:
         log.warning("could not read thread %s in %s: %s", question.thread_ts, question.channel,
                     slack_error(error))
@@ -209,7 +209,8 @@ async def _hand_back_files(deps: Deps, question: Question, writer: ReplyWriter,
 
 def _writer(deps: Deps, question: Question) -> ReplyWriter:
     common = {"channel": question.channel, "thread_ts": question.thread_ts,
-              "interval": deps.settings.slack_update_interval}
+              "interval": deps.settings.slack_update_interval,
+              "budgets": deps.budgets.for_team(question.team)}
     governor = deps.governors.for_team(question.team)
     if question.slash:  # a new message in the channel, headed by the question
         return ReplyWriter(deps.slack, governor, header=_header(question), metadata={
@@ -228,8 +229,9 @@ async def answer(deps: Deps, question: Question) -> None:
     placeholder = asyncio.ensure_future(writer.start())  # first: nothing may delay it
     record = AnswerRecord(question, deps.settings, deps.metrics, deps.ledger)
     deps.files.prefetch(question.files)  # the question's files download alongside it
-    status = SessionStatus(deps.slack, deps.sessions.for_team(question.team), question.channel,
-                           question.user, title_of(question.text, deps.me.user_id))
+    status = SessionStatus(deps.slack, deps.budgets.for_team(question.team).sessions,
+                           question.channel, question.user,
+                           title_of(question.text, deps.me.user_id))
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:

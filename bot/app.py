@@ -28,10 +28,10 @@ from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
 from bot.policy.live import LivePolicy
+from bot.reply.budgets import WorkspaceBudgets
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
-from bot.session import STATUS_CALLS_PER_MINUTE
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
 from bot.tools.company import CompanyTools
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 15  # seconds for any one Slack Web API call
 SLACK_CONNECTIONS = 400
+CLEANUP_GRACE = 2.0  # seconds at shutdown for placeholders still to be deleted
 
 
 @dataclass
@@ -135,6 +136,8 @@ class Bot:
                                         wrap_up=INTERRUPT_SECONDS + 1)
         if cut:
             log.warning("%s answer(s) marked interrupted at shutdown", cut)
+        for budgets in self.deps.budgets.all():  # placeholders of answers posted anew
+            await budgets.cleanup.drain(CLEANUP_GRACE)
         if self.http is not None:
             await self.http.cleanup()
         await self.deps.policy.stop()
@@ -171,6 +174,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
                 governors=Governors(lambda _team: WorkspaceGovernor(per_minute)),
                 streams=Governors(lambda team: StreamBudgets.make(
                     lambda limit, _key: WorkspaceGovernor(limit), team)),
+                budgets=Governors(lambda team: WorkspaceBudgets.make(
+                    lambda limit, _key: WorkspaceGovernor(limit), team)),
                 http=session, files=FileReader(session, slack, settings), metrics=metrics,
                 policy=policy)
     # The ledger opens at start: read it when a click comes.
@@ -189,8 +194,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))
-        deps.sessions = Governors(lambda team: shared_governor(
-            STATUS_CALLS_PER_MINUTE, redis_client, f"{team}:sessions"))
+        deps.budgets = Governors(lambda team: WorkspaceBudgets.make(
+            lambda limit, key: shared_governor(limit, redis_client, key), team))
         stops = StopRelay(redis_client, deps.runs)
         deps.runs.relay = stops.publish
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",

@@ -91,6 +91,7 @@ class SessionStatus:
         self.channel = channel
         self.user = user
         self.title = title
+        self.budget = budget
         self.thread_ts: str | None = None
         self._processing: asyncio.Task | None = None
         self._active = Ticket(final=True)

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reply.governor import Ticket, WorkspaceGovernor
+from bot.slack_errors import SLACK_FAILURES, retry_after
 from bot.slack_retry import retrying
 
 MAX_PAGES = 50  # 10,000 messages: beyond that, the oldest are trimmed anyway
@@ -41,22 +43,41 @@ class ThreadBook:
         return self._people[key]
 
 
-async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str) -> list[dict]:
-    """Every message of a thread, oldest first (conversations.replies, paginated). A 429 (it is
-    Tier 3: docs.slack.dev/reference/methods/conversations.replies), a 5xx or a dropped
-    connection is waited out and retried for RETRY_SECONDS in all before the error is raised."""
+async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str,
+                       reads: WorkspaceGovernor | None = None) -> list[dict]:
+    """Every message of a thread, oldest first (conversations.replies, paginated; each page
+    in its turn of the workspace's `reads` budget). A 429, a 5xx or a dropped connection is
+    waited out and retried for RETRY_SECONDS in all before the error is raised."""
     messages: list[dict] = []
     cursor = None
     deadline = time.monotonic() + RETRY_SECONDS
     for _ in range(MAX_PAGES):
         page = await retrying(functools.partial(
-            client.conversations_replies, channel=channel, ts=thread_ts, cursor=cursor,
+            _page, client, reads, channel=channel, ts=thread_ts, cursor=cursor,
             limit=PAGE_SIZE, include_all_metadata=True), deadline)
         messages += page.get("messages") or []
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:
             break
     return messages
+
+
+async def _page(client: AsyncWebClient, reads: WorkspaceGovernor | None, **args) -> dict:
+    """One conversations.replies call. It is Tier 3 (50+ a minute per workspace,
+    docs.slack.dev/reference/methods/conversations.replies): it waits its turn, and a 429
+    pauses the whole workspace's reads for as long as Slack asked."""
+    if reads is None:
+        return await client.conversations_replies(**args)
+    ticket = Ticket(final=True)  # no reservations among reads: each may use the whole window
+    await reads.acquire(ticket)
+    try:
+        return await client.conversations_replies(**args)
+    except SLACK_FAILURES as error:
+        if (wait := retry_after(error)) is not None:
+            await reads.pause(wait)
+        raise
+    finally:
+        await reads.done(ticket)
 
 
 def people_in(messages: list[dict], bot_user_id: str | None) -> set[str]:

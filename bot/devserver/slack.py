@@ -9,7 +9,7 @@ Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mod
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
 slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
 slack_uploads (files the bot shares: the external upload flow), slack_search (real-time search,
-users.info).
+users.info), slack_pace (the per-channel posting pace, the AI thread status).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from aiohttp import web
 
 from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
+from .slack_pace import PaceMixin
 from .slack_search import SearchMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
@@ -37,6 +38,7 @@ from .slack_uploads import UploadsMixin
 from .slack_webapi import DROPPED, WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
+BACKLOG = 1024  # pending connections the listening socket holds
 POLL = 0.05  # wait_for also re-checks this often, for predicates on state we can't see change
 
 
@@ -59,7 +61,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin):
+                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin, PaceMixin):
     def __init__(
         self,
         *,
@@ -71,6 +73,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         app_id: str = "A0APP",
         updates_per_minute: int | None = None,
         stream_calls_per_minute: int | None = 20,
+        deletes_per_minute: int | None = 50,
+        replies_per_minute: int | None = 50,
+        post_burst: int | None = 4,
         stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
@@ -88,6 +93,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.updates_per_minute = updates_per_minute
         # chat.startStream and chat.stopStream are Tier 2 (20+ per minute, each on its own).
         self.stream_calls_per_minute = stream_calls_per_minute
+        self.deletes_per_minute = deletes_per_minute  # chat.delete is Tier 3 (slack_pace)
+        self.replies_per_minute = replies_per_minute  # conversations.replies: Tier 3 as well
+        self.post_burst = post_burst  # chat.postMessage: one a second per channel after it
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
@@ -137,6 +145,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._init_agents()
         self._init_uploads()
         self._init_search()
+        self._init_pace()
 
     # --- lifecycle ---
 
@@ -149,7 +158,9 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         app.router.add_get("/{tail:.*}", self._handle_get)  # file URLs and redirects
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        # Hundreds of answers open connections at once; aiohttp's default backlog (128) would
+        # drop some SYNs, and the kernel's one-second retransmit would show up as Slack latency.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=BACKLOG)
         await site.start()
         port = self._runner.addresses[0][1]
         self.origin = f"http://127.0.0.1:{port}"

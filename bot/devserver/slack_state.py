@@ -134,6 +134,11 @@ class ConversationsMixin:
     def thread(self, channel: str, thread_ts: str) -> list[dict]:
         return copy.deepcopy(self._replies(channel, thread_ts))
 
+    def count_bot_messages(self, where=lambda message: True) -> int:
+        """How many bot messages satisfy `where` (no copies: cheap enough to poll)."""
+        return sum(1 for messages in self._channels.values() for m in messages.values()
+                   if m.get("bot_id") == self.bot_id and where(m))
+
     def bot_messages(self, channel: str | None = None) -> list[dict]:
         found = [
             m

@@ -131,6 +131,7 @@ class StreamsMixin:
         message = self.add_message(channel, user=self.bot_user_id, bot_id=self.bot_id,
                                    thread_ts=params["thread_ts"], app_id=self.app_id,
                                    streaming=True, **first)
+        self._replied(channel, params["thread_ts"])
         self._expire_later(channel, message["ts"])
         return ok(channel=channel, ts=message["ts"])
 

@@ -154,6 +154,8 @@ class WebApiMixin:
         if refused := self._cannot_post(params):
             return refused
         channel = params["channel"]
+        if limited := self._take_post_slot(channel):
+            return limited
         if not _has_content(params):
             return err("no_text")
         error = validate_message(params)
@@ -173,6 +175,7 @@ class WebApiMixin:
             bot_profile={"id": self.bot_id, "app_id": self.app_id, "name": "Claude"},
             **fields,
         )
+        self._replied(channel, params.get("thread_ts") or None)
         return ok(channel=channel, ts=msg["ts"], message=msg)
 
     def _api_chat_update(self, params: dict) -> Answer:
@@ -251,6 +254,8 @@ class WebApiMixin:
         return ok(message_ts=self._new_ts())
 
     def _api_chat_delete(self, params: dict) -> Answer:
+        if limited := self._take_slot("chat.delete", self.deletes_per_minute):
+            return limited
         channel, ts = params.get("channel"), params.get("ts")
         messages = self._channels.get(channel or "", {})
         msg = messages.get(ts or "")
@@ -264,11 +269,6 @@ class WebApiMixin:
         self._notify()
         return ok(channel=channel, ts=ts)
 
-    def _api_assistant_threads_setStatus(self, params: dict) -> Answer:
-        if not params.get("channel_id") or not params.get("thread_ts"):
-            return err("invalid_arguments")
-        return ok()
-
     def _api_reactions_add(self, params: dict) -> Answer:
         if not params.get("channel") or not params.get("timestamp") or not params.get("name"):
             return err("invalid_arguments")
@@ -277,6 +277,10 @@ class WebApiMixin:
     # --- reading ---
 
     def _api_conversations_replies(self, params: dict) -> Answer:
+        # Tier 3 for internal and Marketplace apps (docs.slack.dev/reference/methods/
+        # conversations.replies)
+        if limited := self._take_slot("conversations.replies", self.replies_per_minute):
+            return limited
         channel, ts = params.get("channel"), params.get("ts")
         if not channel:
             return err("channel_not_found")

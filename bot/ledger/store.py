@@ -71,13 +71,16 @@ class Ledger:
         self.refresh_seconds = refresh_seconds
         self.totals = SpendTotals()
         self._pending: list[dict] = []  # rows recorded, not yet in the database
+        # Held while a batch is inserted or a click written: a click's update waits for the
+        # insert (or it could miss a row that no longer takes in-memory changes), and clicks
+        # are written in click order, so the latest one wins.
+        self._writing = asyncio.Lock()
         self._seen: set[int] = set()  # ids above the floor already in the totals
         self._highest: deque[int] = deque([0], maxlen=LAG_REFRESHES + 1)  # per refresh
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._closing = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._clicks = asyncio.Lock()  # feedback writes in click order: the latest one wins
 
     @classmethod
     async def open(cls, url: str, retention_days: int, *, metrics: LedgerMetrics | None = None,
@@ -138,7 +141,7 @@ class Ledger:
             if (values["team"], values["channel"], values["ts"]) == (team, channel, ts):
                 values["feedback"], found = value, True
         try:
-            async with self._clicks, self.engine.begin() as conn:
+            async with self._writing, self.engine.begin() as conn:
                 result = await conn.execute(update(usage).where(and_(
                     usage.c.team == team, usage.c.channel == channel, usage.c.ts == ts,
                     usage.c.outcome != "refused")).values(feedback=value))
@@ -209,7 +212,7 @@ class Ledger:
     async def _write(self) -> bool:
         batch = self._pending[:BATCH]
         try:
-            async with self.engine.begin() as conn:
+            async with self._writing, self.engine.begin() as conn:
                 result = await conn.execute(
                     usage.insert().returning(usage.c.id, sort_by_parameter_order=True), batch)
                 ids = [row.id for row in result]

@@ -28,6 +28,6 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         if not answering:
             # No answer in flight anywhere will end the session (it ended, or the process that
             # ran it died), and Slack leaves the status to the app.
-            budget = deps.sessions.for_team(installation_of(body, context).id)
+            budget = deps.budgets.for_team(installation_of(body, context).id).sessions
             inflight.spawn(set_active(deps.slack, budget, channel, thread_ts),
                            name=f"session active {channel}")

@@ -54,6 +54,16 @@ class EditBudget:
             at = max(at, self._sent[len(self._sent) - allowed] + self.window)
         return at
 
+    def capacity(self, now: float, horizon: float) -> int:
+        """How many calls the window allows from `now` until `now + horizon` (at most one
+        window ahead): the free slots, and the slots that leave the window by then."""
+        self.ready_at(now)  # drops what has left the window
+        if self.paused_until > now + horizon:
+            return 0
+        end = now + min(horizon, self.window)
+        leaving = bisect.bisect_right(self._sent, end - self.window)
+        return max(0, self.limit - len(self._sent)) + leaving
+
     def spend(self, now: float) -> None:
         self._sent.append(now)
 
@@ -166,6 +176,11 @@ class WorkspaceGovernor:
     async def _polled(self) -> None:
         """Wait for the poll just asked for to be decided (it already is, here)."""
 
+    async def refresh(self) -> None:
+        """See the budget as it is now (another process may have spent some of it)."""
+        self._poll()
+        await self._polled()
+
     async def acquire(self, ticket: Ticket) -> None:
         """Wait until `ticket` may send one `chat.update`."""
         future = asyncio.get_running_loop().create_future()
@@ -232,3 +247,6 @@ class Governors(Generic[G]):
         if team not in self._by_team:
             self._by_team[team] = self.make(team)
         return self._by_team[team]
+
+    def all(self) -> list[G]:
+        return list(self._by_team.values())

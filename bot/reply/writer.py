@@ -1,6 +1,7 @@
 """One answer's Slack messages: the placeholder, paced edits that always carry the
 whole text so far, continuation messages when the answer outgrows one message, and the final
-edit with notices and the footer. All edits wait for the workspace governor."""
+edit with notices and the footer. All edits wait for the workspace governor; every post takes
+its turn in the channel's pace. In a busy workspace an answer goes another way (reroute.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reply.budgets import WorkspaceBudgets
 from bot.reply.citations import PROGRESS_ROOM, SOURCES_ROOM, SourceBook, progress_block_text
 from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.reply.render import (
@@ -22,6 +24,7 @@ from bot.reply.render import (
     message_payload,
     slice_room,
 )
+from bot.reply.reroute import Rerouting
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 from bot.tools.calls import Source
 from bot.tools.progress import Step, progress_lines
@@ -50,13 +53,14 @@ class Part:
     plain: bool = False  # Slack refused its blocks: it is shown as plain text
 
 
-class ReplyWriter:
+class ReplyWriter(Rerouting):
     def __init__(self, client: AsyncWebClient, governor: WorkspaceGovernor, *, channel: str,
                  thread_ts: str | None, interval: float, header: str | None = None,
                  metadata: dict | None = None, clock: Callable[[], float] | None = None,
-                 slice_limit: int = SLICE_LIMIT):
+                 slice_limit: int = SLICE_LIMIT, budgets: WorkspaceBudgets | None = None):
         self.client = client
         self.governor = governor
+        self.budgets = budgets  # None: posts unpaced, and never another way than edits
         self.channel = channel
         self.thread_ts = thread_ts
         self.interval = interval
@@ -83,12 +87,19 @@ class ReplyWriter:
         return self.parts[0].ts if self.parts else None
 
     async def start(self) -> None:
-        """Post the placeholder (raises one of SLACK_FAILURES when that fails)."""
+        """Post the placeholder (raises one of SLACK_FAILURES when that fails), or show the
+        thread status when the workspace is saturated."""
+        if await self._status_instead():
+            return
+        await self.governor.open(self._ticket)  # owed from now on: questions alongside see it
         payload = message_payload("", header=self.header)
-        response = await self._post({**payload, "metadata": self.metadata}
-                                    if self.metadata else payload)
+        try:
+            response = await self._post({**payload, "metadata": self.metadata}
+                                        if self.metadata else payload)
+        except BaseException:
+            await self.governor.close(self._ticket)
+            raise
         self.parts.append(Part(response["ts"], 0, None, payload))
-        await self.governor.open(self._ticket)
         self._pump = asyncio.create_task(self._run(), name=f"writer {self.channel}")
 
     @property
@@ -122,6 +133,10 @@ class ReplyWriter:
         self.feedback = feedback
         self._final = (notices, footer)
         self._changed.set()
+        if not self.parts:  # the thread status stood in for a placeholder
+            await self._post_answer()
+            return
+        await self._reconsider()
         self.governor.promote(self._ticket)
         if self._pump is not None:
             try:
@@ -136,10 +151,12 @@ class ReplyWriter:
             self._pump.cancel()
         self._final = ((notice,), None)
         try:
-            await asyncio.wait_for(self._show_all(), INTERRUPT_SECONDS)
+            await asyncio.wait_for(self._show_all() if self.parts else self._post_anew(),
+                                   INTERRUPT_SECONDS)
         except (TimeoutError, *SLACK_FAILURES) as error:
             log.warning("could not mark an answer interrupted in %s: %s", self.channel,
                         slack_error(error))
+        self._end_status()
         await self.governor.close(self._ticket)
 
     async def _show_all(self) -> None:
@@ -163,6 +180,21 @@ class ReplyWriter:
                           self.slice_limit, self._reserve(len(self.parts) == 1))
         return [Part("", start, fence, {})
                 for start, fence in cut_overflow(self.text, last.start, last.fence, room)]
+
+    def _anew(self, first: int) -> list[Part]:
+        """New messages, not posted yet (each with its payload as `shown`), for the answer
+        from message `first` on, cut to leave the last one room for the closing."""
+        notices, footer = self._closing()
+        room = slice_room(self.header if first == 0 else None, notices, footer,
+                          self.slice_limit)
+        start, fence = ((self.parts[first].start, self.parts[first].fence)
+                        if first < len(self.parts) else (0, None))
+        fresh = [Part("", start, fence, {}), *(Part("", at, open_fence, {}) for at, open_fence
+                                               in cut_overflow(self.text, start, fence, room))]
+        whole = [*self.parts[:first], *fresh]
+        for index in range(first, len(whole)):
+            whole[index].shown = self._wanted(index, whole)
+        return fresh
 
     def _closing(self) -> tuple[tuple[str, ...], str | None]:
         """The notices and footer the last message ends with (none until the answer ends)."""
@@ -205,7 +237,8 @@ class ReplyWriter:
             sealed = stale[0] != len(self.parts) - 1
             self._ticket.final = self._final is not None or sealed
             self._ticket.not_before = self._last_edit + self.interval
-            await self.governor.acquire(self._ticket)
+            if not await self._turn():
+                return
             self._changed.clear()
             await self._post_continuations()
             stale = self._stale_parts() or [len(self.parts) - 1]
@@ -240,9 +273,9 @@ class ReplyWriter:
                 code = slack_error(error)
                 log.warning("continuation message failed in %s: %s", self.channel, code)
                 failures += 1
-                if code in _REJECTED_PAYLOAD and self.slice_limit > MIN_SLICE:
-                    self.slice_limit = max(MIN_SLICE, self.slice_limit // 2)
-                elif failures >= FINAL_ATTEMPTS:
+                if self._cut_smaller(code):
+                    continue
+                if failures >= FINAL_ATTEMPTS:
                     self._given_up_at = new[0].start
                 else:
                     await asyncio.sleep(0.25 * 2 ** failures)
@@ -250,9 +283,19 @@ class ReplyWriter:
             new[0].ts, new[0].shown = response["ts"], payload
             self.parts.append(new[0])
 
+    def _cut_smaller(self, code: str) -> bool:
+        """Slack refused a message's blocks (`code`): cut the text smaller from now on. False
+        when it was not that, or the slices are as small as they go."""
+        if code not in _REJECTED_PAYLOAD or self.slice_limit <= MIN_SLICE:
+            return False
+        self.slice_limit = max(MIN_SLICE, self.slice_limit // 2)
+        return True
+
     async def _post(self, payload: dict) -> dict:
         """chat.postMessage in the thread; waits out 429s (a per-channel limit)."""
         for attempt in range(FINAL_ATTEMPTS):
+            if self.budgets is not None:
+                await self.budgets.pace.turn(self.channel)
             try:
                 return await self.client.chat_postMessage(
                     channel=self.channel, thread_ts=self.thread_ts or self.first_ts, **payload)

@@ -29,10 +29,11 @@ def finished(slack, channel: str | None = None) -> list[dict]:
             and "Thinking" not in notices_of(m)[0]]
 
 
-async def answered(slack, channel: str | None = None, count: int = 1) -> list[dict]:
+async def answered(slack, channel: str | None = None, count: int = 1,
+                   timeout: float = 5.0) -> list[dict]:
     """Wait until `count` answers carry their footer (or a final notice); return them."""
     await slack.wait_for(lambda: len([m for m in slack.bot_messages(channel) if footer_of(m)])
-                         >= count, what=f"{count} finished answer(s)")
+                         >= count, timeout=timeout, what=f"{count} finished answer(s)")
     return [m for m in slack.bot_messages(channel) if footer_of(m)]
 
 

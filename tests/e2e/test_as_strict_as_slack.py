@@ -43,7 +43,7 @@ async def test_a_refused_continuation_is_re_split_not_dropped(slack, claude, mak
     await slack.wait_for(lambda: slack.calls_to("chat.update"), what="the first edit")
     slack.fail_next("chat.postMessage", status=200, error="msg_blocks_too_long",
                     retry_after=None, times=2)
-    await answered(slack)
+    await answered(slack, timeout=15)  # re-split into more messages: one a second in a channel
     await slack.wait_for(lambda: "".join(body_of(m) for m in slack.bot_messages()) == text,
                          what="the whole answer")
     assert footer_of(slack.bot_messages()[-1])
