@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench import conversations
 from bot.ledger.queries import rows
-from bot.ledger.schema import create_engine
+from bot.ledger.engine import create_engine
 from tests.databases import PostgresServer
 
 

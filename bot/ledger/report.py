@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, _database_url
 from bot.ledger.queries import COLUMNS, GROUPINGS, Line, rows, summary
-from bot.ledger.schema import create_engine, migrate
+from bot.ledger.engine import create_engine
+from bot.ledger.schema import upgrade
 from bot.ledger.store import describe
 
 HEADINGS = ("answers", "refused", "input", "cache write", "cache read", "output", "cost USD")
@@ -76,8 +77,7 @@ async def report(url: str, args: argparse.Namespace, out) -> None:
     since, until = period(args.since, args.until, datetime.now(UTC).date())
     engine = create_engine(url)
     try:
-        async with engine.begin() as conn:  # an older ledger gets the current columns
-            await conn.run_sync(migrate)
+        await upgrade(engine)  # an older ledger gets the current columns
         if args.csv:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(COLUMNS)

@@ -1,5 +1,5 @@
-"""The ledger's tables, its engine (SQLite or PostgreSQL through the same SQLAlchemy Core code)
-and the migrations that bring any older database up to the current schema at start."""
+"""The ledger's tables (SQLite or PostgreSQL through the same SQLAlchemy Core code) and the
+migrations that bring any older database up to the current schema at start."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-SQLITE_BUSY_SECONDS = 2  # a locked SQLite file fails the write, which is then retried
-CONNECT_SECONDS = 10  # an unreachable PostgreSQL fails fast instead of asyncpg's 60 s
+from bot.ledger.engine import IMMEDIATE
 
 
 class UTCDateTime(TypeDecorator):
@@ -109,22 +108,11 @@ def migrate(conn: Connection, target: int = VERSION) -> int:
     return found
 
 
-def async_url(url: str) -> str:
-    """DATABASE_URL as SQLAlchemy's async drivers spell it."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"),
-                          ("postgresql://", "postgresql+asyncpg://")):
-        if url.startswith(plain):
-            return driver + url[len(plain):]
-    return url
-
-
-def create_engine(url: str) -> AsyncEngine:
-    full = async_url(url)
-    if full.startswith("sqlite"):
-        return create_async_engine(full, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-    # Pre-ping: after the database restarted, a pooled connection is replaced, not used.
-    return create_async_engine(full, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"timeout": CONNECT_SECONDS,
-                                             "command_timeout": CONNECT_SECONDS})
+async def upgrade(engine: AsyncEngine, target: int = VERSION) -> int:
+    """Migrate in one transaction, which a crash or kill rolls back whole (on SQLite too: see
+    engine.py); the next start then begins the upgrade again from the version left intact.
+    Returns the version the database was at."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{IMMEDIATE: True})  # SQLite: take the write lock first
+        async with conn.begin():
+            return await conn.run_sync(migrate, target)
