@@ -15,8 +15,8 @@ from dotenv import find_dotenv, load_dotenv
 from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, _database_url
-from bot.ledger.queries import COLUMNS, GROUPINGS, Line, rows, summary
 from bot.ledger.engine import create_engine
+from bot.ledger.queries import COLUMNS, GROUPINGS, Line, rows, summary
 from bot.ledger.schema import upgrade
 from bot.ledger.store import describe
 

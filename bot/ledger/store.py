@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ledger import queries
-from bot.ledger.rows import FEEDBACK, OUTCOMES, UsageRow, now
 from bot.ledger.engine import create_engine
+from bot.ledger.rows import FEEDBACK, OUTCOMES, UsageRow, now
 from bot.ledger.schema import upgrade, usage
 from bot.ledger.totals import WINDOW, SpendTotals
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from bot.ledger import Ledger, LedgerUnavailable, UsageRow, engine, schema
-from bot.ledger.queries import COLUMNS, rows
 from bot.ledger.engine import create_engine
+from bot.ledger.queries import COLUMNS, rows
 from bot.ledger.schema import migrate, schema_version
 from bot.metrics import Metrics
 
