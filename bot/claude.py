@@ -4,6 +4,7 @@ in plain words. Never raises for Claude's failures."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -29,6 +30,9 @@ _REASONS = {
     "billing_error": "the Claude account behind the bot has a billing problem",
     "request_too_large": "the request was too large for Claude; try fewer or smaller files",
 }
+# No first event within the deadline: the SDK was still waiting out a 429/529's Retry-After
+# (anthropic 2.15 `_calculate_retry_timeout` honours any length) or Claude sent nothing.
+NO_FIRST_EVENT = "Claude is busy or rate-limited right now; please try again in a moment"
 
 
 @dataclass
@@ -101,18 +105,21 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
     stream (pings included), which is how a stalled stream is noticed. `effort` (None: the
     model's default) is sent as output_config.effort. `on_usage` hears the model and usage
     each time the stream reports them, so an answer cut short (stopped) still knows what it
-    used."""
+    used. The first event, too, must come within `idle_timeout` of the request, the SDK's
+    retries and their waits included."""
     timeout = httpx2.Timeout(idle_timeout, connect=min(CONNECT_TIMEOUT, idle_timeout))
+    first_event = asyncio.timeout(idle_timeout)
     stream = None
     text_blocks = 0
     last_char = ""
     output_config = {"output_config": {"effort": effort}} if effort else {}
     try:
-        async with client.messages.stream(
+        async with first_event, client.messages.stream(
             model=model, max_tokens=max_tokens, system=system, messages=messages,
             cache_control={"type": "ephemeral"}, timeout=timeout, **output_config,
         ) as stream:
             async for event in stream:
+                first_event.reschedule(None)
                 if event.type == "content_block_start" and event.content_block.type == "text":
                     text_blocks += 1
                     if text_blocks > 1 and last_char and not last_char.isspace():
@@ -132,9 +139,10 @@ async def stream_answer(client: anthropic.AsyncAnthropic, *, model: str, max_tok
         snapshot = _snapshot(stream)
         request_id = _request_id(error, stream)
         log.warning("Claude stream failed (%s, request id %s)", type(error).__name__, request_id)
+        reason = NO_FIRST_EVENT if first_event.expired() else failure_reason(
+            error, model, idle_timeout)
         return ClaudeResult(snapshot.model if snapshot else model, _usage(snapshot),
-                            snapshot.stop_reason if snapshot else None,
-                            failure_reason(error, model, idle_timeout), request_id)
+                            snapshot.stop_reason if snapshot else None, reason, request_id)
 
 
 _WARM_UP_EVENTS = [

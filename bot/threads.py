@@ -3,13 +3,18 @@ message without any Slack call, and answer a lone person's follow-up without a m
 
 from __future__ import annotations
 
+import functools
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack_retry import retrying
+
 MAX_PAGES = 50  # 10,000 messages: beyond that, the oldest are trimmed anyway
 PAGE_SIZE = 200
+RETRY_SECONDS = 10.0  # then the answer goes on without the thread, saying so
 
 
 class ThreadBook:
@@ -37,12 +42,16 @@ class ThreadBook:
 
 
 async def fetch_thread(client: AsyncWebClient, channel: str, thread_ts: str) -> list[dict]:
-    """Every message of a thread, oldest first (conversations.replies, paginated)."""
+    """Every message of a thread, oldest first (conversations.replies, paginated). A 429 (it is
+    Tier 3: docs.slack.dev/reference/methods/conversations.replies), a 5xx or a dropped
+    connection is waited out and retried for RETRY_SECONDS in all before the error is raised."""
     messages: list[dict] = []
     cursor = None
+    deadline = time.monotonic() + RETRY_SECONDS
     for _ in range(MAX_PAGES):
-        page = await client.conversations_replies(channel=channel, ts=thread_ts, cursor=cursor,
-                                                  limit=PAGE_SIZE, include_all_metadata=True)
+        page = await retrying(functools.partial(
+            client.conversations_replies, channel=channel, ts=thread_ts, cursor=cursor,
+            limit=PAGE_SIZE, include_all_metadata=True), deadline)
         messages += page.get("messages") or []
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:

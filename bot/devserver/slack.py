@@ -30,7 +30,7 @@ from .slack_changes import ChangesMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
-from .slack_webapi import WebApiMixin
+from .slack_webapi import DROPPED, WebApiMixin
 
 FIRST_TS_US = 1_764_000_000_000_100  # first generated ts: "1764000000.000100"
 POLL = 0.05  # wait_for also re-checks this often, for predicates on state we can't see change
@@ -70,6 +70,8 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         stream_timeout: float = 300.0,
         files_scope: bool = True,
         replies_page_max: int = 1000,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -83,6 +85,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self.stream_timeout = stream_timeout  # Slack ends a stream after about five minutes
         self.files_scope = files_scope
         self.replies_page_max = replies_page_max
+        # Enterprise Grid: the organisation the workspace belongs to; `org_wide`: the app is
+        # installed for the whole organisation (its payloads then name no installing team).
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         # time.monotonic by default; a test may swap it to fast-forward the rate-limit window.
         self.clock: Callable[[], float] = time.monotonic
 
@@ -201,6 +207,10 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
     ) -> None:
         queue = self._faults.setdefault(method, deque())
         queue.extend(_Fault(status, error, retry_after) for _ in range(times))
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """The next calls of `method` lose their connection before any answer."""
+        self.fail_next(method, status=DROPPED, error="", retry_after=None, times=times)
 
     def fail_randomly(self, method: str, rate: float, *, status: int = 429,
                       error: str = "ratelimited", retry_after: float | None = 1) -> None:

@@ -113,9 +113,13 @@ class AgentsMixin:
     # --- feedback buttons ---
 
     async def click_feedback(self, channel: str, message_ts: str, user: str, value: str, *,
-                             http: HttpTarget | None = None) -> str | int:
+                             http: HttpTarget | None = None,
+                             user_team: str | None = None) -> str | int:
         """A person clicks 👍 (`positive`) or 👎 (`negative`) under a message; only buttons the
-        message shows can be clicked. Returns the envelope id, or the app's HTTP status."""
+        message shows can be clicked. Returns the envelope id, or the app's HTTP status.
+        `user_team`: the clicker's workspace (another organisation's in a Slack Connect
+        channel). As on Slack, the payload's `team` is the clicker's, and null on an org-wide
+        install (Bolt's `request/internals.py`, `extract_team_id`)."""
         message = self._channels.get(channel, {}).get(message_ts)
         found = _feedback_buttons(message or {})
         if found is None:
@@ -126,11 +130,15 @@ class AgentsMixin:
                   "block_id": block_id, "value": button["value"],
                   "action_ts": f"{time.time():.6f}"}
         n = next(self._seq)
+        clicker_team = user_team or self.team_id
         payload = {
             "type": "block_actions", "token": VERIFICATION_TOKEN, "api_app_id": self.app_id,
-            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
-            "team": {"id": self.team_id, "domain": "testteam"}, "enterprise": None,
-            "is_enterprise_install": False, "channel": {"id": channel, "name": channel.lower()},
+            "user": {"id": user, "username": user.lower(), "team_id": clicker_team},
+            "team": None if self.org_wide else {"id": clicker_team, "domain": "testteam"},
+            "enterprise": {"id": self.enterprise_id, "name": "Test Org"} if self.enterprise_id
+            else None,
+            "is_enterprise_install": self.org_wide,
+            "channel": {"id": channel, "name": channel.lower()},
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
                           "is_ephemeral": False, "thread_ts": message.get("thread_ts")},
             "message": message, "state": {"values": {}}, "actions": [action],

@@ -125,16 +125,18 @@ class SocketModeMixin:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": team,
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.org_wide else team,
                     "user_id": self.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.org_wide,
                 }
             ],
             "is_ext_shared_channel": shared,  # a Slack Connect channel
             "event_context": f"4-{event.get('type', 'event')}-{team}-{event.get('channel', '')}",
         }
+        if self.enterprise_id:
+            payload["enterprise_id"] = self.enterprise_id
         envelope = {
             "envelope_id": str(uuid.uuid4()),
             "payload": payload,
@@ -223,7 +225,8 @@ class SocketModeMixin:
             "command": command,
             "text": text,
             "api_app_id": self.app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": str(self.org_wide).lower(),
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "response_url": f"{self.origin}/response/{self.team_id}/{n}/{uuid.uuid4().hex}",
             "trigger_id": f"{n}.{n * 7}.{uuid.uuid4().hex}",
         }

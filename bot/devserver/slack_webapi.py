@@ -58,6 +58,9 @@ def ok(**fields: Any) -> Answer:
     return 200, {"ok": True, **fields}, {}
 
 
+DROPPED = 0  # a fault's status: the connection closes without an answer
+
+
 def err(error: str, status: int = 200, headers: dict | None = None) -> Answer:
     return status, {"ok": False, "error": error}, headers or {}
 
@@ -81,6 +84,10 @@ class WebApiMixin:
             scopes = SCOPES + (",files:read" if self.files_scope else "")
             headers = {"x-oauth-scopes": scopes, **headers}
         self._record(method, params, token, at, status, body, request)
+        if status == DROPPED:
+            if request.transport is not None:
+                request.transport.abort()  # the client sees the connection drop
+            return web.Response()  # never sent
         return self._json(status, body, headers)
 
     def _dispatch(self, method: str, params: dict, token: str | None, header_token: str | None):
@@ -106,14 +113,17 @@ class WebApiMixin:
     # --- auth / socket mode ---
 
     def _api_auth_test(self, params: dict) -> Answer:
+        # An org-wide token's own team is the organisation (slackapi/deno-slack-runtime#65).
+        extra = {"enterprise_id": self.enterprise_id} if self.enterprise_id else {}
         return ok(
             url=f"{self.origin}/",
             team="Test Team",
             user="claude",
-            team_id=self.team_id,
+            team_id=self.enterprise_id if self.org_wide else self.team_id,
             user_id=self.bot_user_id,
             bot_id=self.bot_id,
-            is_enterprise_install=False,
+            is_enterprise_install=self.org_wide,
+            **extra,
         )
 
     def _api_apps_connections_open(self, params: dict) -> Answer:

@@ -77,6 +77,7 @@ class Ledger:
         self._idle = asyncio.Event()
         self._closing = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._clicks = asyncio.Lock()  # feedback writes in click order: the latest one wins
 
     @classmethod
     async def open(cls, url: str, retention_days: int, *, metrics: LedgerMetrics | None = None,
@@ -138,7 +139,7 @@ class Ledger:
             if (values["team"], values["channel"], values["ts"]) == (team, channel, ts):
                 values["feedback"], found = value, True
         try:
-            async with self.engine.begin() as conn:
+            async with self._clicks, self.engine.begin() as conn:
                 result = await conn.execute(update(usage).where(and_(
                     usage.c.team == team, usage.c.channel == channel, usage.c.ts == ts,
                     usage.c.outcome != "refused")).values(feedback=value))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps
+from bot.installation import installation_of
 from bot.listeners import hand_on
 from bot.policy.decide import Refusal
 from bot.policy.gate import admit, record_refusal, usage_report
@@ -31,9 +32,7 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
         if text.lower() in ("", "help"):
             await ack(response_type="ephemeral", text=help_text(name))
             return
-        installed = context.authorize_result  # the bot's own auth.test: its team, enterprise
-        asker = command_asker(command, installed and installed.team_id,
-                              installed and installed.enterprise_id)
+        asker = command_asker(command, installation_of(command, context))
         if text.lower() == "usage":
             await ack(response_type="ephemeral", text=await usage_report(deps, asker.team,
                                                                        asker.user))
@@ -51,8 +50,8 @@ def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
                                      reason=verdict.reason)
             return
         await ack()
-        question = Question(  # a command's team_id is the installation's workspace
-            team=command.get("team_id", ""), channel=command["channel_id"], thread_ts=None,
+        question = Question(  # the same installation as a mention's: one budget, one ledger
+            team=asker.team, channel=command["channel_id"], thread_ts=None,
             ts="", user=command["user_id"], text=text, slash=True,
             response_url=command.get("response_url"))
         await hand_on(deps, inflight, question, key, asker, verdict)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps
+from bot.installation import installation_of
 from bot.listeners import hand_on
 from bot.listeners.mentions import question_from
 from bot.policy.origin import event_asker
@@ -36,8 +37,9 @@ async def wants_answer(event: dict, deps: Deps) -> bool:
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("message")
-    async def on_message(event: dict, body: dict) -> None:
+    async def on_message(event: dict, body: dict, context) -> None:
         if await wants_answer(event, deps):
-            question = question_from(event, body)
+            installation = installation_of(body, context)
+            question = question_from(event, installation)
             await hand_on(deps, inflight, question, f"{question.channel}:{question.ts}",
-                          event_asker(event, body))
+                          event_asker(event, body, installation))

@@ -89,6 +89,27 @@ async def test_rate_limited_with_retry_after_then_answers(slack, claude, make_bo
     assert gap >= 0.05
 
 
+@pytest.mark.parametrize("status", [529, 429])
+async def test_a_long_retry_after_ends_at_the_first_event_deadline(slack, claude, make_bot,
+                                                                    status):
+    """The SDK would wait out Retry-After (any length) before retrying; the answer does not."""
+    answer = await ask(slack, claude, make_bot,
+                       Reply(http_status=status, retry_after=120, times=3),
+                       CLAUDE_IDLE_TIMEOUT="1")
+    [notice] = notices_of(answer)
+    assert notice.startswith(":warning: No answer: Claude is busy or rate-limited right now; "
+                             "please try again in a moment")
+    assert len(claude.requests) == 1
+    [placeholder] = slack.calls_to("chat.postMessage")
+    assert slack.calls[-1].at - placeholder.at < 5
+
+
+async def test_a_slow_first_event_within_the_deadline_still_answers(slack, claude, make_bot):
+    claude.enqueue(Reply(http_status=529, retry_after=0.3))
+    answer = await ask(slack, claude, make_bot, Reply(text="Here."), CLAUDE_IDLE_TIMEOUT="2")
+    assert body_of(answer) == "Here." and notices_of(answer) == []
+
+
 async def test_bad_request_is_explained_without_internals(slack, claude, make_bot):
     answer = await ask(slack, claude, make_bot,
                        Reply(http_status=400, error_message="messages: prompt is too long"))

@@ -1,5 +1,7 @@
 """Threads, DMs and follow-ups: who gets an answer, and what Claude is sent."""
 
+import pytest
+
 from bot.devserver.claude import Reply
 from tests.e2e.helpers import answered, body_of, footer_of, notices_of
 
@@ -148,6 +150,39 @@ async def test_history_unreadable_answers_the_message_alone(slack, claude, make_
     [reply] = await answered(slack, CH)
     assert roles_and_texts(claude.requests[0]) == [("user", ["<@U0ALICE>: go"])]
     assert any("couldn't read the earlier messages" in n for n in notices_of(reply))
+
+
+@pytest.mark.parametrize("fault", [
+    {"status": 429, "error": "ratelimited", "retry_after": 2},
+    {"status": 503, "error": "service_unavailable", "retry_after": None},
+    {"status": 0, "error": "", "retry_after": None},  # the connection drops
+])
+async def test_a_passing_failure_reading_the_thread_is_waited_out(slack, claude, make_bot,
+                                                                  fault):
+    await make_bot()
+    root = slack.add_message(CH, user="U0ALICE", text="earlier")
+    slack.fail_next("conversations.replies", times=2, **fault)  # the SDK retries one drop
+    await slack.user_message(CH, "U0ALICE", "<@UBOT> go", thread_ts=root["ts"])
+    [reply] = await answered(slack, CH)
+    assert roles_and_texts(claude.requests[0]) == [("user", ["<@U0ALICE>: earlier",
+                                                             "<@U0ALICE>: go"])]
+    assert notices_of(reply) == []
+    calls = slack.calls_to("conversations.replies")
+    assert [c.status for c in calls][-1] == 200
+    if fault["retry_after"]:  # as long as Slack asked
+        assert calls[-1].at - calls[-2].at >= fault["retry_after"]
+
+
+async def test_a_rate_limit_longer_than_ten_seconds_answers_without_the_thread(slack, claude,
+                                                                              make_bot):
+    await make_bot()
+    root = slack.add_message(CH, user="U0ALICE", text="earlier")
+    slack.fail_next("conversations.replies", retry_after=30)
+    asked = await slack.user_message(CH, "U0ALICE", "<@UBOT> go", thread_ts=root["ts"])
+    [reply] = await answered(slack, CH)
+    assert roles_and_texts(claude.requests[0]) == [("user", ["<@U0ALICE>: go"])]
+    assert any("couldn't read the earlier messages" in n for n in notices_of(reply))
+    assert slack.calls[-1].at - slack.events_sent[asked["_envelopes"][0]] < 10
 
 
 async def test_prompt_caching_is_requested_and_reads_show(slack, claude, make_bot):

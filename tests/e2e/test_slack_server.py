@@ -224,6 +224,16 @@ async def test_injected_429_surfaces_with_retry_after(slack, web):
         assert e.value.response.status_code == 500 and "Retry-After" not in e.value.response.headers
 
 
+async def test_a_dropped_connection(slack, web):
+    """The SDK retries one connection error by itself (its default handler); a second drop
+    reaches the caller as aiohttp's ServerDisconnectedError."""
+    slack.drop_next("auth.test", times=2)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await web.auth_test()
+    assert (await web.auth_test())["ok"]
+    assert len(slack.calls_to("auth.test")) == 3
+
+
 async def test_update_rate_limit_sliding_window():
     now = [1000.0]
     async with SlackServer(updates_per_minute=2) as slack:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import load_settings
+from bot.installation import Installation, installation_of
 from bot.ledger import UsageRow
 from bot.policy.decide import (
     AnswerSettings,
@@ -179,9 +180,13 @@ def load(name: str) -> dict:
     return json.loads((PAYLOADS / name).read_text())
 
 
+def asked(event: dict, body: dict) -> Asker:
+    return event_asker(event, body, installation_of(body))
+
+
 def test_a_person_of_the_workspace_in_a_plain_channel():
     body = load("message_channel_in_thread__bolt_test_events_assistant.json")
-    asker = event_asker(body["event"], body)
+    asker = asked(body["event"], body)
     assert asker == Asker(team="T111", user="W222", channel="C111")
 
 
@@ -189,11 +194,11 @@ def test_a_person_of_another_organisation():
     body = load("message_channel_in_thread__bolt_test_events_assistant.json")
     event = copy.deepcopy(body["event"])
     event["user_team"] = "T999"
-    assert event_asker(event, body).external
+    assert asked(event, body).external
     # No user_team: the message's own team says it.
     del event["user_team"]
     event["team"] = "T999"
-    assert event_asker(event, body).external
+    assert asked(event, body).external
 
 
 def test_enterprise_grid_teams_of_the_installation_are_not_external():
@@ -202,33 +207,57 @@ def test_enterprise_grid_teams_of_the_installation_are_not_external():
                                "is_bot": True, "is_enterprise_install": True}]
     body["context_team_id"], body["context_enterprise_id"] = "T222", "E111"
     event = {**body["event"], "user_team": "T222"}
-    assert event_asker(event, body) == Asker(team="T111", user="W222", channel="C111")
+    # An org-wide install is the organisation's: its id keys rows and budgets.
+    assert asked(event, body) == Asker(team="E111", user="W222", channel="C111")
+    # `user_team` may name the organisation itself (Bolt's request/internals.py).
+    assert not asked({**event, "user_team": "E111"}, body).external
     body["context_enterprise_id"] = "E999"  # a team of another enterprise
-    assert event_asker(event, body).external
+    assert asked(event, body).external
+    assert asked({**event, "user_team": "E999"}, body).external
+
+
+def test_a_workspace_install_on_enterprise_grid():
+    body = load("message_channel_in_thread__bolt_test_events_assistant.json")
+    body["authorizations"][0]["enterprise_id"] = body["enterprise_id"] = "E111"
+    body["is_ext_shared_channel"] = True
+    asker = asked({**body["event"], "user_team": "E111"}, body)
+    assert asker.team == "T111" and not asker.external and asker.shared
 
 
 def test_shared_channel_and_dm_from_the_envelope():
     body = load("socket_mode_envelope_message_channel.json")["payload"]
     body["is_ext_shared_channel"] = True
-    assert event_asker(body["event"], body).shared
+    assert asked(body["event"], body).shared
     dm = {**body["event"], "channel": "D0DM", "channel_type": "im"}
-    assert event_asker(dm, {**body, "is_ext_shared_channel": False}).dm
+    assert asked(dm, {**body, "is_ext_shared_channel": False}).dm
 
 
 def test_slash_command_asker():
     command = load("slash_command__bolt_test_slash_command.parsed.json")
-    assert command_asker(command, "T111", "E111") == Asker(team="T111", user="W111",
-                                                          channel="C111")
+    grid = Installation("T111", "E111")
+    assert command_asker(command, grid) == Asker(team="T111", user="W111", channel="C111")
     other = {**command, "team_id": "T999", "enterprise_id": "E999"}
-    assert command_asker(other, "T111", "E111").external
+    assert command_asker(other, grid).external
     same_org = {**command, "team_id": "T222"}  # another workspace of the same enterprise
-    assert not command_asker(same_org, "T111", "E111").external
-    assert command_asker({**command, "channel_id": "D0DM"}, "T111", None).dm
+    assert not command_asker(same_org, grid).external
+    assert command_asker({**command, "channel_id": "D0DM"}, Installation("T111")).dm
+
+
+def test_the_installation_of_a_command_or_a_click_is_the_authorized_one():
+    """Their `team` is the person's; Bolt's authorization names the installation."""
+    authorized = {"authorize_result": {"team_id": "T111", "enterprise_id": "E111"}}
+    command = load("slash_command__bolt_test_slash_command.parsed.json")
+    assert installation_of({**command, "team_id": "T999"}, authorized).id == "T111"
+    click = {"type": "block_actions", "team": None, "enterprise": {"id": "E111"},
+             "is_enterprise_install": True, "user": {"id": "W1", "team_id": "T222"}}
+    assert installation_of(click, {"authorize_result": {"team_id": "E111",
+                                                        "enterprise_id": "E111"}}).id == "E111"
+    assert installation_of(click).id == "E111"  # from the payload alone, too
 
 
 @pytest.mark.parametrize("name", ["app_mention__bolt_test_events.json",
                                   "message_user__bolt_test_message_bot.json"])
 def test_recorded_payloads_are_internal(name):
     body = load(name)
-    asker = event_asker(body["event"], body)
+    asker = asked(body["event"], body)
     assert not asker.external and not asker.shared and asker.team == "T111"
