@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.installs.settings import OAuthSettings, OAuthSettingsError, oauth_settings
+
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///usage.sqlite3"
@@ -59,6 +61,7 @@ class Settings:
     usage_retention_days: int = 400
     metrics_port: int | None = None
     sandbox_port: int = 8080
+    oauth: OAuthSettings | None = None  # many workspaces through Slack's OAuth install
 
     @property
     def socket_mode(self) -> bool:
@@ -67,7 +70,8 @@ class Settings:
     def secrets(self) -> list[str]:
         """Values that must never be written to a log."""
         values = [self.slack_bot_token, self.anthropic_api_key, self.slack_app_token,
-                  self.slack_signing_secret, urlsplit(self.database_url).password]
+                  self.slack_signing_secret, urlsplit(self.database_url).password,
+                  *(self.oauth.secrets() if self.oauth else ())]
         return [v for v in values if v]
 
 
@@ -182,15 +186,27 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
     """The settings; `mode` ("socket" or "http") forces how the bot talks to Slack."""
     env = os.environ if env is None else env
     _not_placeholder(env)
-    bot_token = _required(env, "SLACK_BOT_TOKEN",
-                          "set it to the app's Bot User OAuth Token (xoxb-…) in .env.")
-    if not bot_token.startswith("xox"):
+    try:  # a bot token means one workspace, whatever else is set
+        oauth = None if _text(env, "SLACK_BOT_TOKEN") else oauth_settings(env)
+    except OAuthSettingsError as error:
+        raise ConfigError(str(error)) from None
+    bot_token = "" if oauth else _required(
+        env, "SLACK_BOT_TOKEN", "set it to the app's Bot User OAuth Token (xoxb-…) in .env, "
+                                "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install the "
+                                "app in many workspaces through Slack's OAuth.")
+    if not oauth and not bot_token.startswith("xox"):
         raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: use the Bot User "
                           "OAuth Token (xoxb-…) from the app's OAuth & Permissions page.")
     api_key = _required(env, "ANTHROPIC_API_KEY", "set it to a Claude API key in .env.")
     app_token = _prefixed(env, "SLACK_APP_TOKEN", "xapp-",
                           "use an app-level token with connections:write (Basic Information page).")
     signing_secret = _text(env, "SLACK_SIGNING_SECRET")
+    if oauth and (mode == "socket" or (app_token is not None and mode != "http")):
+        raise ConfigError("Slack's OAuth install (SLACK_CLIENT_ID) is served over HTTP, not Socket "
+                          "Mode: unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET.")
+    if oauth and signing_secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set, and Slack's OAuth install (HTTP mode) "
+                          "needs it: copy it from the app's Basic Information page.")
     if mode == "socket" and app_token is None:
         raise ConfigError("SLACK_APP_TOKEN is not set, and Socket Mode needs it: create an "
                           "app-level token with connections:write (Basic Information page).")
@@ -242,4 +258,5 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
         usage_retention_days=_number(env, "USAGE_RETENTION_DAYS", 400, int, 1),
         metrics_port=_number(env, "METRICS_PORT", None, int, 1, 65535),
         sandbox_port=_number(env, "SANDBOX_PORT", 8080, int, 1, 65535),
+        oauth=oauth,
     )

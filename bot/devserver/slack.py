@@ -7,7 +7,8 @@
 Every request is recorded in `calls` (appended when answered; `at` is its arrival time).
 Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mode,
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
-slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks).
+slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
+slack_installs (OAuth installs: oauth.v2.access, a token per installation, revoked tokens).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from aiohttp import web
 
 from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
+from .slack_installs import InstallsMixin
 from .slack_socket import SocketModeMixin
 from .slack_state import ConversationsMixin, FilesMixin
 from .slack_streams import StreamsMixin
@@ -55,7 +57,7 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin):
+                  ChangesMixin, AgentsMixin, InstallsMixin):
     def __init__(
         self,
         *,
@@ -125,6 +127,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._waiters: list[asyncio.Future] = []
         self._runner: web.AppRunner | None = None
         self._init_agents()
+        self._init_installs()
 
     # --- lifecycle ---
 

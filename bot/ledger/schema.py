@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -15,7 +16,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
     select,
     text,
 )
@@ -70,6 +73,17 @@ usage = Table("usage", metadata, *_usage_columns(), Column("feedback", String(8)
               Index("usage_team_time", "team", "time"),
               Index("usage_question", "channel", "ts"))
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+# Slack installations (many workspaces through Slack's OAuth install: bot/installs/): the ids to
+# find one by, and everything else, tokens included, encrypted with SLACK_TOKEN_KEY.
+installations = Table(
+    "installations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", String(32), nullable=False),  # "" when none
+    Column("team_id", String(32), nullable=False),  # "" on an org-wide install
+    Column("org_wide", Boolean, nullable=False),
+    Column("installed_at", UTCDateTime, nullable=False),
+    Column("sealed", Text, nullable=False),
+    UniqueConstraint("enterprise_id", "team_id", name="installations_key"))
 
 
 def _create_v1(conn: Connection) -> None:
@@ -83,8 +97,13 @@ def _add_feedback(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE usage ADD COLUMN feedback VARCHAR(8)"))
 
 
+def _create_installations(conn: Connection) -> None:
+    installations.create(conn)
+
+
 # Step N brings a database at version N-1 to version N. Append, never edit, a step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback,
+                                                  _create_installations]
 VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,150 @@
+"""Many workspaces through Slack's OAuth install, end to end: the real bot in HTTP mode with
+Bolt's install flow, installed from its own /slack/install page into the Slack double (which
+plays the consent page and oauth.v2.access), then answering signed events of each installation
+with that installation's token; uninstalled or unknown workspaces get nothing."""
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.e2e.helpers import answered, body_of, ledger_rows
+from tests.e2e.test_http_mode import SECRET, free_port, signed
+
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "client-s3cret"
+TOKEN_KEY = Fernet.generate_key().decode()
+
+
+@dataclass
+class OAuthBot:
+    bot: object
+    base: str  # http://127.0.0.1:PORT
+
+    async def get(self, path: str, **headers: str) -> tuple[int, str, dict]:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http, \
+                http.get(self.base + path, headers=headers, allow_redirects=False) as response:
+            return response.status, await response.text(), dict(response.headers)
+
+    async def post_event(self, payload: dict) -> int:
+        body = json.dumps(payload)
+        async with aiohttp.ClientSession() as http, http.post(
+                self.base + "/slack/events", data=body, headers=signed(body)) as response:
+            return response.status
+
+
+@pytest.fixture
+async def oauth_bot(slack, claude, make_bot, tmp_path) -> OAuthBot:
+    slack.distribute(CLIENT_ID, CLIENT_SECRET)
+    port = free_port()
+    bot = await make_bot(SLACK_BOT_TOKEN=None, SLACK_APP_TOKEN=None, SLACK_SIGNING_SECRET=SECRET,
+                         PORT=str(port), SLACK_CLIENT_ID=CLIENT_ID,
+                         SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_STATE_SECRET="state-s3cret",
+                         SLACK_TOKEN_KEY=TOKEN_KEY)
+    return OAuthBot(bot, f"http://127.0.0.1:{port}")
+
+
+async def install(oauth_bot: OAuthBot, slack, team_id: str | None, **grid):
+    """A person opens the bot's install page, follows "Add to Slack", allows the app on
+    Slack's consent page, and comes back to the bot's redirect URL."""
+    status, page, headers = await oauth_bot.get("/slack/install")
+    assert status == 200 and "Add to Slack" in page
+    link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page).group(1).replace("&amp;",
+                                                                                      "&")
+    query = parse_qs(urlsplit(link).query)
+    assert query["client_id"] == [CLIENT_ID] and "chat:write" in query["scope"][0].split(",")
+    cookie = headers["Set-Cookie"].split(";")[0]  # the state cookie Bolt checks on return
+    code = slack.approve(team_id, **grid)
+    status, _, _ = await oauth_bot.get(
+        f"/slack/oauth_redirect?code={code}&state={query['state'][0]}", Cookie=cookie)
+    assert status == 200
+    [installed] = [i for i in slack.installs.values() if i.team_id == team_id
+                   and i.enterprise_id == grid.get("enterprise_id")]
+    return installed
+
+
+async def mention(oauth_bot: OAuthBot, slack, installed, channel: str, team_id=None) -> dict:
+    text = f"<@{installed.bot_user_id}> hello from {channel}"
+    message = slack.add_message(channel, user="U0ALICE", text=text)
+    payload = slack.event_payload({"type": "app_mention", "user": "U0ALICE", "text": text,
+                                   "ts": message["ts"], "channel": channel}, installed,
+                                  team_id=team_id)
+    assert await oauth_bot.post_event(payload) == 200
+    return message
+
+
+async def until_removed(store, team_id: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 5
+    while await store.async_find_bot(enterprise_id=None, team_id=team_id) is not None:
+        assert asyncio.get_running_loop().time() < deadline, f"{team_id} was not removed"
+        await asyncio.sleep(0.02)
+
+
+def tokens_used(slack, channel: str) -> set[str]:
+    return {c.token for c in slack.calls if c.params.get("channel") == channel}
+
+
+async def test_two_workspaces_each_answered_with_its_own_token(oauth_bot, slack, claude,
+                                                               tmp_path):
+    first = await install(oauth_bot, slack, "T0FIRST")
+    second = await install(oauth_bot, slack, "T0SECOND")
+    await mention(oauth_bot, slack, first, "C0FIRST")
+    await mention(oauth_bot, slack, second, "C0SECOND")
+    [one] = await answered(slack, "C0FIRST")
+    [two] = await answered(slack, "C0SECOND")
+    assert body_of(one) == body_of(two) == "Hello from the test Claude."
+    assert (one["bot_id"], two["bot_id"]) == (first.bot_id, second.bot_id)
+    assert tokens_used(slack, "C0FIRST") == {first.token}
+    assert tokens_used(slack, "C0SECOND") == {second.token}
+    assert slack.calls_to("auth.test") and all(  # only the install flow's own auth.test
+        c.token in (first.token, second.token) for c in slack.calls_to("auth.test"))
+    assert len(slack.calls_to("auth.test")) == 2  # no auth.test per event
+    for request in claude.requests:  # each workspace's own bot mention was taken out
+        assert "<@UBOT" not in json.dumps(request.body["messages"])
+    rows = {row.channel: row.team for row in await ledger_rows(oauth_bot.bot)}
+    assert rows == {"C0FIRST": "T0FIRST", "C0SECOND": "T0SECOND"}
+    raw = (tmp_path / "usage.sqlite3").read_bytes()
+    assert first.token.encode() not in raw and second.token.encode() not in raw
+    assert b"xoxb-" not in raw
+
+
+async def test_an_uninstalled_or_unknown_workspace_gets_no_answer_and_no_call(oauth_bot,
+                                                                               slack):
+    gone = await install(oauth_bot, slack, "T0GONE")
+    revoked = await install(oauth_bot, slack, "T0REVOKED")
+    stays = await install(oauth_bot, slack, "T0STAYS")
+    assert await oauth_bot.post_event(slack.event_payload({"type": "app_uninstalled"}, gone)) \
+        == 200
+    assert await oauth_bot.post_event(slack.event_payload(
+        {"type": "tokens_revoked", "tokens": {"bot": [revoked.bot_user_id]}}, revoked)) == 200
+    slack.uninstall(gone.token)
+    slack.uninstall(revoked.token)
+    for team in ("T0GONE", "T0REVOKED"):  # Bolt's listeners run after the event is acknowledged
+        await until_removed(oauth_bot.bot.installs, team)
+    before = len(slack.calls)
+    await mention(oauth_bot, slack, gone, "C0GONE")
+    await mention(oauth_bot, slack, revoked, "C0REVOKED")
+    stranger = slack.approve("T0STRANGER")  # allowed on Slack, never came back to the bot
+    assert stranger
+    await mention(oauth_bot, slack, stays, "C0STAYS")
+    await answered(slack, "C0STAYS")
+    await oauth_bot.bot.inflight.wait()
+    later = slack.calls[before:]
+    assert {c.token for c in later} == {stays.token}  # no call with a removed token
+    assert not slack.bot_messages("C0GONE") and not slack.bot_messages("C0REVOKED")
+
+
+async def test_an_org_wide_install_answers_every_workspace_of_the_organisation(oauth_bot,
+                                                                                slack):
+    org = await install(oauth_bot, slack, None, enterprise_id="E0ORG", org_wide=True)
+    await mention(oauth_bot, slack, org, "C0SALES", team_id="T0SALES")
+    await mention(oauth_bot, slack, org, "C0ENG", team_id="T0ENG")
+    await answered(slack, "C0SALES")
+    await answered(slack, "C0ENG")
+    assert tokens_used(slack, "C0SALES") == tokens_used(slack, "C0ENG") == {org.token}
+    rows = {row.channel: row.team for row in await ledger_rows(oauth_bot.bot)}
+    assert rows == {"C0SALES": "E0ORG", "C0ENG": "E0ORG"}  # one installation's budgets
