@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.ledger.schema import usage
 
-GROUPINGS = ("user", "channel", "model", "day")
+GROUPINGS = ("user", "channel", "model", "team", "day")
 COLUMNS = ("time", "team", "channel", "thread_ts", "ts", "user", "model", "input_tokens",
            "cache_write_tokens", "cache_read_tokens", "output_tokens", "cost_usd", "outcome",
            "reason", "seconds", "feedback")
@@ -35,7 +35,7 @@ class Line:
 
 def _group(by: str) -> ColumnElement:
     if by not in GROUPINGS or by == "day":  # days: see _days
-        raise ValueError(f"cannot group by {by!r} in SQL: use one of user, channel, model")
+        raise ValueError(f"cannot group by {by!r} in SQL: use one of user, channel, model, team")
     return usage.c[by]
 
 

@@ -1,5 +1,6 @@
-"""`python -m bot usage` counts days (and this month) from midnight in the policy's timezone,
-as the spend limits do — not in UTC."""
+"""`python -m bot usage`: days (and this month) begin at midnight in the policy's timezone, as
+the spend limits do, not in UTC; and usage can be grouped by installation team (many
+workspaces, or an Enterprise Grid organisation)."""
 
 import asyncio
 import os
@@ -26,7 +27,7 @@ async def usage(tmp_path, *args: str) -> tuple[int, str, str]:
 async def test_days_and_the_period_follow_the_policy_timezone(tmp_path):
     ledger = await Ledger.open(f"sqlite:///{tmp_path}/usage.sqlite3", 10_000)
     for i, time in enumerate(TIMES):
-        await ledger.record(UsageRow(time=time, team="T1", channel="C1", thread_ts=f"{i}.0",
+        await ledger.record(UsageRow(time=time, team=f"T{i}", channel="C1", thread_ts=f"{i}.0",
                                      ts=f"{i}.0", user="U1", model="m", cost_usd=1.0,
                                      seconds=1.0))
     await ledger.close()
@@ -55,3 +56,17 @@ async def test_an_invalid_policy_file_is_one_line(tmp_path):
     code, out, err = await usage(tmp_path, "--by", "day")
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Europe/Berlin" in err
+
+
+async def test_usage_by_team(tmp_path):
+    ledger = await Ledger.open(f"sqlite:///{tmp_path}/usage.sqlite3", 10_000)
+    for i, team in enumerate(("T0ONE", "T0TWO", "T0TWO", "E0ORG")):
+        await ledger.record(UsageRow(time=TIMES[1], team=team, channel="C1", thread_ts=f"{i}.0",
+                                     ts=f"{i}.0", user="U1", model="m", cost_usd=1.0,
+                                     seconds=1.0))
+    await ledger.close()
+    code, table, _ = await usage(tmp_path, "--by", "team", "--since", "2026-12-01", "--until",
+                                 "2026-12-01")
+    assert code == 0 and table.splitlines()[0].endswith("by team")
+    assert [line.split()[:2] for line in table.splitlines()[2:]] == [
+        ["E0ORG", "1"], ["T0ONE", "1"], ["T0TWO", "2"], ["total", "4"]]
