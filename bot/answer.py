@@ -124,8 +124,8 @@ async def _ask(deps: Deps, question: Question, messages: list[dict], notices: li
                on_text, record: AnswerRecord) -> tuple[tuple[str, ...], str | None]:
     """Stream Claude's answer to the conversation into `on_text`; the notices and footer."""
     settings = deps.settings
-    effective = question.settings or answer_settings(deps.policy.current, settings,
-                                                     question.channel)
+    effective = question.settings or answer_settings(
+        deps.policy.current.for_team(question.team), settings, question.channel)
     # A refused exchange's files are never sent: they take no room in the request.
     attachments, file_notices = await deps.files.for_messages(
         without_refused(messages, deps.me), question.ts, effective.model)

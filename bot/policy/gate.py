@@ -34,7 +34,7 @@ COUNT_TIMEOUT = 30.0  # seconds for one token count
 def admit(deps: Deps, asker: Asker, now: datetime | None = None) -> AnswerSettings | Refusal:
     """The settings to answer with, or why not. Cheap: no I/O (the ledger's totals are in
     memory), so it never delays the placeholder."""
-    policy = deps.policy.current
+    policy = deps.policy.current.for_team(asker.team)
     spent = deps.ledger.spent if deps.ledger is not None else None
     refusal = decide(policy, asker, spent, now or datetime.now(UTC))
     return refusal or answer_settings(policy, deps.settings, asker.channel)
@@ -44,7 +44,7 @@ async def record_refusal(deps: Deps, *, team: str, channel: str, thread_ts: str 
                          user: str, reason: str, seconds: float = 0.0) -> None:
     if deps.ledger is None:
         return
-    model = answer_settings(deps.policy.current, deps.settings, channel).model
+    model = answer_settings(deps.policy.current.for_team(team), deps.settings, channel).model
     await deps.ledger.record(UsageRow(
         time=datetime.now(UTC), team=team, channel=channel, thread_ts=thread_ts, ts=ts,
         user=user, model=model, outcome="refused", reason=reason, seconds=seconds))
@@ -94,7 +94,7 @@ async def over_ceiling(claude: anthropic.AsyncAnthropic, settings: AnswerSetting
 
 async def usage_report(deps: Deps, team: str, user: str) -> str:
     """`/claude usage` for `user`; admins also get the workspace's month."""
-    policy = deps.policy.current
+    policy = deps.policy.current.for_team(team)
     now = datetime.now(UTC)
     breakdown = None
     if deps.ledger is not None and user in policy.admins:

@@ -41,8 +41,10 @@ class OAuthBot:
 async def oauth_bot(slack, claude, make_bot, tmp_path) -> OAuthBot:
     slack.distribute(CLIENT_ID, CLIENT_SECRET)
     port = free_port()
-    bot = await make_bot(SLACK_BOT_TOKEN=None, SLACK_APP_TOKEN=None, SLACK_SIGNING_SECRET=SECRET,
-                         PORT=str(port), SLACK_CLIENT_ID=CLIENT_ID,
+    policy = tmp_path / "policy.toml"  # one workspace lets only Bob ask
+    policy.write_text('[team.T0LOCKED.access]\nusers = ["U0BOB"]\n')
+    bot = await make_bot(CLAUDE_POLICY=str(policy), SLACK_BOT_TOKEN=None, SLACK_APP_TOKEN=None,
+                         SLACK_SIGNING_SECRET=SECRET, PORT=str(port), SLACK_CLIENT_ID=CLIENT_ID,
                          SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_STATE_SECRET="state-s3cret",
                          SLACK_TOKEN_KEY=TOKEN_KEY)
     return OAuthBot(bot, f"http://127.0.0.1:{port}")
@@ -148,3 +150,18 @@ async def test_an_org_wide_install_answers_every_workspace_of_the_organisation(o
     assert tokens_used(slack, "C0SALES") == tokens_used(slack, "C0ENG") == {org.token}
     rows = {row.channel: row.team for row in await ledger_rows(oauth_bot.bot)}
     assert rows == {"C0SALES": "E0ORG", "C0ENG": "E0ORG"}  # one installation's budgets
+
+
+async def test_a_team_table_of_the_policy_applies_to_that_workspace_only(oauth_bot, slack):
+    open_ = await install(oauth_bot, slack, "T0OPEN")
+    locked = await install(oauth_bot, slack, "T0LOCKED")
+    await mention(oauth_bot, slack, open_, "C0OPEN")
+    await mention(oauth_bot, slack, locked, "C0LOCKED")
+    await answered(slack, "C0OPEN")
+    await slack.wait_for(lambda: slack.ephemerals, what="the refusal")
+    await oauth_bot.bot.inflight.wait()
+    [refusal] = slack.calls_to("chat.postEphemeral")
+    assert (refusal.token, refusal.params["channel"]) == (locked.token, "C0LOCKED")
+    assert not slack.bot_messages("C0LOCKED")
+    rows = {(row.team, row.outcome) for row in await ledger_rows(oauth_bot.bot)}
+    assert rows == {("T0OPEN", "answered"), ("T0LOCKED", "refused")}
