@@ -7,7 +7,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
@@ -34,6 +34,13 @@ class OAuthBot:
         body = json.dumps(payload)
         async with aiohttp.ClientSession() as http, http.post(
                 self.base + "/slack/events", data=body, headers=signed(body)) as response:
+            return response.status
+
+    async def post_command(self, form: dict) -> int:
+        body = urlencode(form)
+        headers = {**signed(body), "Content-Type": "application/x-www-form-urlencoded"}
+        async with aiohttp.ClientSession() as http, http.post(
+                self.base + "/slack/events", data=body, headers=headers) as response:
             return response.status
 
 
@@ -165,3 +172,17 @@ async def test_a_team_table_of_the_policy_applies_to_that_workspace_only(oauth_b
     assert not slack.bot_messages("C0LOCKED")
     rows = {(row.team, row.outcome) for row in await ledger_rows(oauth_bot.bot)}
     assert rows == {("T0OPEN", "answered"), ("T0LOCKED", "refused")}
+
+
+async def test_claude_in_any_workspace_of_an_org_wide_install_is_the_organisations(oauth_bot,
+                                                                                  slack):
+    org = await install(oauth_bot, slack, None, enterprise_id="E0ORG", org_wide=True)
+    form = {"team_id": "T0SALES", "enterprise_id": "E0ORG", "is_enterprise_install": "true",
+            "channel_id": "C0SALES", "user_id": "U0ALICE", "user_name": "alice",
+            "command": "/claude", "text": "what is new?", "api_app_id": slack.app_id,
+            "response_url": f"{slack.origin}/response/T0SALES/1/x", "trigger_id": "1.2.3"}
+    assert await oauth_bot.post_command(form) == 200
+    await answered(slack, "C0SALES")
+    await oauth_bot.bot.inflight.wait()
+    assert tokens_used(slack, "C0SALES") == {org.token}
+    assert [row.team for row in await ledger_rows(oauth_bot.bot)] == ["E0ORG"]
