@@ -186,3 +186,21 @@ async def test_claude_in_any_workspace_of_an_org_wide_install_is_the_organisatio
     await oauth_bot.bot.inflight.wait()
     assert tokens_used(slack, "C0SALES") == {org.token}
     assert [row.team for row in await ledger_rows(oauth_bot.bot)] == ["E0ORG"]
+
+
+async def test_a_feedback_click_is_stored_and_thanked_with_that_workspaces_token(oauth_bot,
+                                                                                slack):
+    installed = await install(oauth_bot, slack, "T0ONE")
+    await mention(oauth_bot, slack, installed, "C0ONE")
+    [reply] = await answered(slack, "C0ONE")
+    await oauth_bot.bot.inflight.wait()
+    status = await slack.click_feedback("C0ONE", reply["ts"], "U0ALICE", "positive",
+                                        http=(oauth_bot.base + "/slack/events", SECRET),
+                                        user_team="T0ONE")
+    assert status == 200
+    await slack.wait_for(lambda: slack.ephemerals, what="the thanks")
+    [thanks] = slack.calls_to("chat.postEphemeral")
+    assert thanks.token == installed.token
+    await oauth_bot.bot.inflight.wait()
+    [row] = await ledger_rows(oauth_bot.bot)
+    assert (row.team, row.feedback) == ("T0ONE", "positive")
