@@ -14,6 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.e2e.helpers import answered, body_of, ledger_rows
+from tests.e2e.processes import start_bot_process, stop_bot
 from tests.e2e.test_http_mode import SECRET, free_port, signed
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "client-s3cret"
@@ -204,3 +205,19 @@ async def test_a_feedback_click_is_stored_and_thanked_with_that_workspaces_token
     await oauth_bot.bot.inflight.wait()
     [row] = await ledger_rows(oauth_bot.bot)
     assert (row.team, row.feedback) == ("T0ONE", "positive")
+
+
+async def test_a_bot_token_keeps_python_m_bot_on_one_workspace_beside_oauth_settings(
+        slack, claude, tmp_path):
+    """Bolt would set up an OAuth flow of its own from SLACK_CLIENT_ID/SECRET in the
+    environment; with a bot token the bot stays the one workspace's, as before."""
+    process = await start_bot_process(slack, claude, tmp_path, SLACK_CLIENT_ID=CLIENT_ID,
+                                      SLACK_CLIENT_SECRET=CLIENT_SECRET)
+    try:
+        await slack.wait_connected(1, timeout=30)
+        await slack.user_message("C0GENERAL", "U0ALICE", "<@UBOT> hello")
+        await answered(slack)
+    finally:
+        logged = await stop_bot(process)
+    assert tokens_used(slack, "C0GENERAL") == {slack.bot_token}
+    assert "Traceback" not in logged
