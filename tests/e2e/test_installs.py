@@ -221,3 +221,21 @@ async def test_a_bot_token_keeps_python_m_bot_on_one_workspace_beside_oauth_sett
         logged = await stop_bot(process)
     assert tokens_used(slack, "C0GENERAL") == {slack.bot_token}
     assert "Traceback" not in logged
+
+
+async def test_a_click_in_a_workspace_of_an_org_wide_install_is_the_organisations(oauth_bot,
+                                                                                  slack):
+    org = await install(oauth_bot, slack, None, enterprise_id="E0ORG", org_wide=True)
+    await mention(oauth_bot, slack, org, "C0SALES", team_id="T0SALES")
+    [reply] = await answered(slack, "C0SALES")
+    await oauth_bot.bot.inflight.wait()
+    slack.enterprise_id, slack.org_wide = "E0ORG", True  # clicks now come as Grid sends them
+    status = await slack.click_feedback("C0SALES", reply["ts"], "U0ALICE", "negative",
+                                        http=(oauth_bot.base + "/slack/events", SECRET),
+                                        user_team="T0SALES")
+    assert status == 200
+    await slack.wait_for(lambda: slack.ephemerals, what="the thanks")
+    assert {c.token for c in slack.calls_to("chat.postEphemeral")} == {org.token}
+    await oauth_bot.bot.inflight.wait()
+    [row] = await ledger_rows(oauth_bot.bot)
+    assert (row.team, row.feedback) == ("E0ORG", "negative")
