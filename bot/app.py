@@ -38,6 +38,7 @@ from bot.policy.live import LivePolicy
 from bot.reply.governor import Governors, WorkspaceGovernor
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import INTERRUPT_SECONDS
+from bot.session import STATUS_CALLS_PER_MINUTE
 from bot.startup import StartupError, check_claude, check_slack, socket_url
 from bot.tasks import Inflight
 
@@ -194,6 +195,8 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.governors = Governors(lambda team: shared_governor(per_minute, redis_client, team))
         deps.streams = Governors(lambda team: StreamBudgets.make(
             lambda limit, key: shared_governor(limit, redis_client, key), team))
+        deps.sessions = Governors(lambda team: shared_governor(
+            STATUS_CALLS_PER_MINUTE, redis_client, f"{team}:sessions"))
         stops = StopRelay(redis_client, deps.runs)
         deps.runs.relay = stops.publish
     installs = extra = None

@@ -16,69 +16,125 @@ on (docs.slack.dev/reference/events/agent_session_stopped)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation import decode_slack_text
+from bot.reply.governor import Ticket, WorkspaceGovernor
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
+from bot.slack_retry import retrying
 
 log = logging.getLogger(__name__)
 
 TITLE_LIMIT = 200
-ACTIVE_ATTEMPTS = 3
-LONGEST_WAIT = 30.0  # seconds; a longer Retry-After is not worth holding the answer's task for
-_LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+>\s*)+")
+STATUS_CALLS_PER_MINUTE = 50  # Tier 3, per workspace
+ACTIVE_RETRY_SECONDS = 60.0  # the final `active` rides out failures this long (at least 30 s)
+# A person's mention as Slack writes it: `<@U…>` or `<@U…|name>`.
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|([^>]*))?>")
 
 
-def title_of(question: str) -> str:
-    """The session's title: the question's first line (mentions of the bot left out)."""
-    lines = [line.strip() for line in _LEADING_MENTIONS.sub("", question).splitlines()]
+def title_of(question: str, bot_user_id: str | None = None) -> str:
+    """The session's title, in plain text: the question's first line, with people named when
+    Slack gives their name and their mention removed otherwise, channels and links as a
+    person reads them (never `<@U…>` or other markup)."""
+    text = decode_slack_text(_MENTION.sub(lambda m: f"@{m.group(1)}" if m.group(1) else "",
+                                          question), bot_user_id)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
     first = next((line for line in lines if line), "")
     return first if len(first) <= TITLE_LIMIT else first[: TITLE_LIMIT - 1] + "…"
 
 
-class SessionStatus:
-    """The setStatus calls of one answer. They never delay or fail it: `processing` goes out
-    alongside the placeholder and its failure is only logged; `active` waits for `processing`
-    (so Slack gets them in order) and is retried after a 429."""
+async def set_status(client: AsyncWebClient, budget: WorkspaceGovernor, ticket: Ticket,
+                     **params: str) -> None:
+    """One agents.sessions.setStatus call in its turn of the workspace's budget; a 429 pauses
+    the budget for as long as Slack asked."""
+    await budget.acquire(ticket)
+    try:
+        await client.agents_sessions_setStatus(**params)
+    except SLACK_FAILURES as error:
+        if (wait := retry_after(error)) is not None:
+            await budget.pause(wait)
+        raise
+    finally:
+        await budget.done(ticket)
 
-    def __init__(self, client: AsyncWebClient, channel: str, user: str, title: str) -> None:
+
+async def set_active(client: AsyncWebClient, budget: WorkspaceGovernor, channel: str,
+                     thread_ts: str, ticket: Ticket | None = None) -> None:
+    """Set the session back to `active`, first in line, riding out a 429, a 5xx or a dropped
+    connection for ACTIVE_RETRY_SECONDS: a session left `processing` shows an endless spinner
+    and a stop button that does nothing. Never raises."""
+    call = functools.partial(set_status, client, budget, ticket or Ticket(final=True),
+                             channel_id=channel, thread_ts=thread_ts, status="active")
+    try:
+        await retrying(call, time.monotonic() + ACTIVE_RETRY_SECONDS)
+    except SLACK_FAILURES as error:
+        log.info("agent session status active not set in %s: %s", channel, slack_error(error))
+
+
+class SessionStatus:
+    """The setStatus calls of one answer. They never delay or fail it. `processing` goes out
+    alongside the placeholder only when the workspace's budget has room at once (a status that
+    comes late is no use), and then holds a place in the budget for its `active`; `active`
+    waits for `processing` (so Slack gets them in order) and is retried (set_active)."""
+
+    def __init__(self, client: AsyncWebClient, budget: WorkspaceGovernor, channel: str,
+                 user: str, title: str) -> None:
         self.client = client
+        self.budget = budget
         self.channel = channel
         self.user = user
         self.title = title
         self.thread_ts: str | None = None
         self._processing: asyncio.Task | None = None
+        self._active = Ticket(final=True)
 
     def processing(self, thread_ts: str | None) -> None:
         if thread_ts is None or self._processing is not None:
             return
         self.thread_ts = thread_ts
-        extra = {"initiator_user_id": self.user, **({"title": self.title} if self.title else {})}
-        self._processing = asyncio.ensure_future(self._set("processing", 1, **extra))
+        self._processing = asyncio.ensure_future(self._set_processing())
 
-    async def active(self) -> None:
+    async def _set_processing(self) -> None:
+        ticket = Ticket()
+        if not await self.budget.try_acquire(ticket):
+            log.info("agent session status processing skipped in %s: budget spent",
+                     self.channel)
+            return
+        await self.budget.open(self._active)  # a place for the `active` that ends it
+        extra = {"initiator_user_id": self.user, **({"title": self.title} if self.title else {})}
+        try:  # never retried; a 429 is left to `active`, the call that matters, to honour
+            await self.client.agents_sessions_setStatus(
+                channel_id=self.channel, thread_ts=self.thread_ts, status="processing", **extra)
+        except SLACK_FAILURES as error:
+            log.info("agent session status processing not set in %s: %s", self.channel,
+                     slack_error(error))
+        finally:
+            await self.budget.done(ticket)
+
+    def settled(self) -> bool:
+        """`processing` is over (sent, refused or skipped): what follows cannot overtake it."""
+        return self._processing is not None and self._processing.done()
+
+    async def active(self, already: bool = False) -> None:
+        """The answer is over (the thread's last in flight): the session back to `active`
+        (`already`: its last message did that). Sent even when `processing` was skipped: an
+        earlier answer of the thread may have left the session `processing` for this one."""
         if self._processing is None:
             return
         await asyncio.wait([self._processing])  # never reorder: processing first
-        await self._set("active", ACTIVE_ATTEMPTS)
-
-    async def _set(self, status: str, attempts: int, **extra: str) -> None:
-        for attempt in range(attempts):
-            try:
-                await self.client.agents_sessions_setStatus(
-                    channel_id=self.channel, thread_ts=self.thread_ts, status=status, **extra)
-                return
-            except SLACK_FAILURES as error:
-                wait = retry_after(error)
-                if wait is None or wait > LONGEST_WAIT or attempt == attempts - 1:
-                    log.info("agent session status %s not set in %s: %s", status,
-                             self.channel, slack_error(error))
-                    return
-                await asyncio.sleep(wait)
+        try:
+            if not already:
+                await set_active(self.client, self.budget, self.channel, self.thread_ts,
+                                 self._active)
+        finally:
+            await self.budget.close(self._active)
 
 
 @dataclass(eq=False)
@@ -123,8 +179,9 @@ class Runs:
 
     def __init__(self) -> None:
         self._by_thread: dict[tuple[str, str], set[Run]] = {}
-        # Tells the other processes about a stop (several instances); None: one process.
-        self.relay: Callable[[str, str, str, tuple[str, ...]], Awaitable[None]] | None = None
+        # Tells the other processes about a stop (several instances) and says whether any of
+        # them still has an answer in flight in that thread; None: one process.
+        self.relay: Callable[[str, str, str, tuple[str, ...]], Awaitable[bool]] | None = None
 
     def begin(self, channel: str, thread_ts: str) -> Run:
         task = asyncio.current_task()
@@ -141,17 +198,24 @@ class Runs:
             if not runs:
                 del self._by_thread[(run.channel, run.thread_ts)]
 
+    def alone(self, run: Run) -> bool:
+        """No other answer is in flight in `run`'s thread."""
+        return self._by_thread.get((run.channel, run.thread_ts), set()) <= {run}
+
     def busy(self, channel: str, thread_ts: str | None) -> bool:
         """Another answer is still in flight in the thread (it will set the status itself)."""
         return bool(thread_ts and self._by_thread.get((channel, thread_ts)))
 
     async def press(self, channel: str, thread_ts: str, user: str,
-                    streams: tuple[str, ...] = ()) -> int:
-        """A stop Slack sent here: stop the answers of this process, and tell the others."""
+                    streams: tuple[str, ...] = ()) -> tuple[int, bool]:
+        """A stop Slack sent here: stop the answers of this process, and tell the others. How
+        many stopped here, and whether an answer is still in flight in the thread in any
+        process (it then sets the session back to `active` when it ends)."""
         stopped = self.stop(channel, thread_ts, user, streams)
+        elsewhere = False
         if self.relay is not None:
-            await self.relay(channel, thread_ts, user, streams)
-        return stopped
+            elsewhere = await self.relay(channel, thread_ts, user, streams)
+        return stopped, elsewhere or self.busy(channel, thread_ts)
 
     def stop(self, channel: str, thread_ts: str, user: str,
              streams: tuple[str, ...] = ()) -> int:

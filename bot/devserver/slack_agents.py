@@ -7,7 +7,8 @@ Socket Mode or, signed, over HTTP as Slack would.
   initiator_user_id, kept only when the session is created; the token needs chat:write, and only
   an app declared as an agent (which adds assistant:write) may create sessions
   (docs.slack.dev/reference/methods/agents.sessions.setStatus, docs.slack.dev/ai/agent-sessions).
-  Tier 3 (about 50 a minute per workspace) when `status_per_minute` is set.
+  Tier 3: about 50 a minute per workspace (slack-morphism's rate config for the method; the
+  docs page names no tier), `status_per_minute` (None: no limit).
 - agent_session_stopped: {channel, thread_ts, user, streaming_message_ts: [ts of the app's
   streams Slack stopped]}; Slack leaves the session's status alone
   (docs.slack.dev/reference/events/agent_session_stopped).
@@ -36,7 +37,7 @@ HttpTarget = tuple[str, str]  # (the app's /slack/events URL, its signing secret
 
 
 class AgentsMixin:
-    status_per_minute: int | None = None  # Tier 3 limit of setStatus, when a test wants it
+    status_per_minute: int | None = 50  # setStatus is Tier 3
 
     def _init_agents(self) -> None:
         self.sessions: dict[tuple[str, str], dict] = {}  # (channel, thread_ts) -> session
@@ -65,10 +66,16 @@ class AgentsMixin:
             session = self.sessions[(channel, thread_ts)] = {
                 "title": title, "initiator_user_id": params.get("initiator_user_id"),
                 "statuses": []}
-        session["status"] = status
-        session["statuses"].append(status)
-        self._notify()
+        self._session_to(channel, thread_ts, status)
         return ok(status=status, title=session["title"])
+
+    def _session_to(self, channel: str, thread_ts: str | None, status: str) -> None:
+        """The thread's session (if there is one) takes `status`."""
+        session = self.sessions.get((channel, thread_ts))
+        if session is not None:
+            session["status"] = status
+            session["statuses"].append(status)
+            self._notify()
 
     def _take_status_slot(self) -> Answer | None:
         if self.status_per_minute is None:

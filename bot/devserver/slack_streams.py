@@ -4,16 +4,19 @@ refuses it (`streaming_state_conflict`). Slack can end it first: after `stream_t
 seconds it shows an error (`expire_streams` ends every open stream at once), or the person
 pressed stop (`stop_stream_by_user`); after that, appends and stops answer
 `message_not_in_streaming_state`. startStream and stopStream are Tier 2 (429 + Retry-After
-beyond `stream_calls_per_minute`).
+beyond `stream_calls_per_minute`). stopStream's `session_status` moves the thread's agent session
+as agents.sessions.setStatus would ("using either agents.sessions.setStatus or chat.stopStream",
+docs.slack.dev/reference/events/agent_session_stopped; slack_sdk 3.48 `chat_stopStream`).
 
 Mixed into SlackServer (bot/devserver/slack.py), which provides add_message, _channels,
-_notify and the ok/err answer helpers of slack_webapi."""
+_notify, _session_to (slack_agents) and the ok/err answer helpers of slack_webapi."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 
+from .slack_agents import STATUSES
 from .slack_validate import validate_message
 from .slack_webapi import Answer, err, ok
 
@@ -102,8 +105,13 @@ class StreamsMixin:
             {"type": "markdown", "text": text}, *blocks] if text else blocks}
         if invalid := validate_message(shown):
             return err(invalid)  # the stream goes on as it was
+        session_status = params.get("session_status")
+        if session_status is not None and session_status not in STATUSES:
+            return err("invalid_arguments")
         message["text"] = text
         message.pop("streaming")
+        if session_status is not None:
+            self._session_to(params["channel"], message.get("thread_ts"), session_status)
         if shown["blocks"]:
             message["blocks"] = shown["blocks"]
         self._notify()

@@ -8,6 +8,8 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.answer import Deps
+from bot.installation import installation_of
+from bot.session import set_active
 from bot.tasks import Inflight
 
 log = logging.getLogger(__name__)
@@ -15,11 +17,17 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, deps: Deps, inflight: Inflight) -> None:
     @app.event("agent_session_stopped")
-    async def on_stopped(event: dict) -> None:
+    async def on_stopped(event: dict, body: dict, context) -> None:
         channel, thread_ts, user = event.get("channel"), event.get("thread_ts"), event.get("user")
         if not channel or not thread_ts or not user:
             return
-        stopped = await deps.runs.press(channel, thread_ts, user,
-                                        tuple(event.get("streaming_message_ts") or ()))
+        stopped, answering = await deps.runs.press(
+            channel, thread_ts, user, tuple(event.get("streaming_message_ts") or ()))
         log.info("stop pressed in %s (thread %s): %s answer(s) stopped here", channel, thread_ts,
                  stopped)
+        if not answering:
+            # No answer in flight anywhere will end the session (it ended, or the process that
+            # ran it died), and Slack leaves the status to the app.
+            budget = deps.sessions.for_team(installation_of(body, context).id)
+            inflight.spawn(set_active(deps.slack, budget, channel, thread_ts),
+                           name=f"session active {channel}")

@@ -39,6 +39,8 @@ class NativeWriter(ReplyWriter):
         self._last_append = float("-inf")
         self._sent = 0  # characters of the text streamed so far
         self._streaming = False
+        self._session_status: str | None = None  # the final stopStream moves the session too
+        self.session_ended = False  # it did: no setStatus call needed
 
     @property
     def stream_ts(self) -> str | None:
@@ -90,7 +92,8 @@ class NativeWriter(ReplyWriter):
             if self._final is not None:
                 notices, footer = self._final
                 if len(self.text) <= slice_room(None, notices, footer, self.slice_limit) and \
-                        await self._stop(self.text[self._sent:], self._closing_blocks()):
+                        await self._stop(self.text[self._sent:], self._closing_blocks(),
+                                         self._session_status):
                     return
                 break
             if len(self.text) > self.slice_limit:
@@ -142,10 +145,12 @@ class NativeWriter(ReplyWriter):
         if not call.cancelled() and call.exception() is None:
             self._sent = max(self._sent, upto)
 
-    async def _stop(self, rest: str, blocks: list[dict]) -> bool:
-        """Stop the stream with `rest` and `blocks` last, waiting for the stopStream budget and
-        retrying until Slack has stopped it. True: stopped as asked; False: it was stopped
-        without them, Slack had ended it already, or Slack would not stop it at all."""
+    async def _stop(self, rest: str, blocks: list[dict], session_status: str | None = None
+                    ) -> bool:
+        """Stop the stream with `rest` and `blocks` last (and the agent session moved to
+        `session_status`), waiting for the stopStream budget and retrying until Slack has
+        stopped it. True: stopped as asked; False: it was stopped without them, Slack had ended
+        it already, or Slack would not stop it at all."""
         failures, complete = 0, True
         while self._streaming:
             await self.streams.stops.acquire(self._stop_ticket)
@@ -153,7 +158,8 @@ class NativeWriter(ReplyWriter):
             try:
                 await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
                                                   markdown_text=rest or None,
-                                                  blocks=blocks or None)
+                                                  blocks=blocks or None,
+                                                  session_status=session_status)
             except SLACK_FAILURES as error:
                 failure = error
             finally:
@@ -161,6 +167,7 @@ class NativeWriter(ReplyWriter):
             if failure is None:
                 self._streaming = False
                 self._sent += len(rest)
+                self.session_ended = session_status is not None
                 return complete
             code = slack_error(failure)
             log.info("could not stop the stream in %s (%s)", self.channel, code)
@@ -168,6 +175,8 @@ class NativeWriter(ReplyWriter):
                 await self.streams.stops.pause(wait)
             elif code == ENDED:
                 self._streaming = False
+            elif session_status:
+                session_status = None  # refused with it: setStatus will move the session
             elif rest or blocks:
                 rest, blocks, complete = "", [], False  # what Slack refused, edits will show
             elif (failures := failures + 1) >= FINAL_ATTEMPTS:
@@ -193,7 +202,10 @@ class NativeWriter(ReplyWriter):
         await self._run()
 
     async def finish(self, notices: tuple[str, ...] = (), footer: str | None = None,
-                     feedback: str | None = None) -> None:
+                     feedback: str | None = None, session_status: str | None = None) -> None:
+        """As in edit mode; `session_status`: the stopStream that ends the stream moves the
+        thread's agent session too (one call fewer in the session's Tier 3 budget)."""
+        self._session_status = session_status
         if self._append_turn is not None:
             self._append_turn.cancel()  # no append waits any longer: the stop carries the rest
         await super().finish(notices, footer, feedback)

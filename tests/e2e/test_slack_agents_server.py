@@ -65,6 +65,7 @@ async def test_set_status_needs_chat_write_and_an_agent(slack, web, scope):
 
 async def test_set_status_is_rate_limited_like_tier_3(slack, web):
     root = slack.add_message("C1", user="U0ALICE", text="hi")["ts"]
+    assert slack.status_per_minute == 50  # by default, as on Slack
     slack.status_per_minute = 2
     for _ in range(2):
         await web.agents_sessions_setStatus(channel_id="C1", thread_ts=root, status="active")
@@ -113,6 +114,21 @@ async def test_a_stop_ends_the_stream_and_is_sent_over_socket_mode(slack, web):
         assert await refused(call) == "message_not_in_streaming_state"
     await web.chat_update(channel="C1", ts=stream["ts"], text="Half. Stopped.")  # allowed now
     assert slack.message("C1", stream["ts"])["text"] == "Half. Stopped."
+
+
+async def test_stop_stream_can_end_the_session(slack, web):
+    root = slack.add_message("C1", user="U0ALICE", text="hi")["ts"]
+    await web.agents_sessions_setStatus(channel_id="C1", thread_ts=root, status="processing")
+    streams = [await web.chat_startStream(channel="C1", thread_ts=root,
+                                          recipient_user_id="U0ALICE",
+                                          recipient_team_id=slack.team_id) for _ in range(2)]
+    assert await refused(web.chat_stopStream(channel="C1", ts=streams[0]["ts"],
+                                             session_status="done")) == "invalid_arguments"
+    await web.chat_stopStream(channel="C1", ts=streams[0]["ts"], markdown_text="Bye.",
+                              session_status="active")
+    assert slack.session_status("C1", root) == ["processing", "active"]
+    await web.chat_stopStream(channel="C1", ts=streams[1]["ts"])  # leaves the session be
+    assert slack.session_status("C1", root) == ["processing", "active"]
 
 
 async def app_server(received: list) -> tuple[aioweb.AppRunner, str]:

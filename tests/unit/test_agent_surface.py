@@ -16,6 +16,13 @@ def test_title_is_the_first_line_without_the_mention_and_at_most_200_characters(
     assert title_of("<@UBOT>") == ""
 
 
+def test_titles_are_plain_text():
+    assert title_of("<@UBOT> ask <@U0BOB|bob> and <@W0CAROL> in <#C1|dev>", "UBOT") == \
+        "ask @bob and in #dev"
+    assert title_of("a &lt;b&gt; &amp; <https://x.io|docs> <!channel>") == \
+        "a <b> & docs (https://x.io) @channel"
+
+
 async def test_a_stop_reaches_every_answer_in_the_thread_once():
     runs = Runs()
     cancelled = []
