@@ -239,3 +239,14 @@ async def test_a_click_in_a_workspace_of_an_org_wide_install_is_the_organisation
     await oauth_bot.bot.inflight.wait()
     [row] = await ledger_rows(oauth_bot.bot)
     assert (row.team, row.feedback) == ("E0ORG", "negative")
+
+
+async def test_a_redirect_without_the_installers_state_installs_nothing(oauth_bot, slack):
+    status, _, headers = await oauth_bot.get("/slack/install")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    for query, sent in (("state=forged", cookie), ("state=" + cookie.split("=", 1)[1], "")):
+        code = slack.approve("T0VICTIM")
+        status, page, _ = await oauth_bot.get(f"/slack/oauth_redirect?code={code}&{query}",
+                                              **({"Cookie": sent} if sent else {}))
+        assert status == 400 and "Traceback" not in page
+    assert slack.calls_to("oauth.v2.access") == [] and slack.installs == {}
