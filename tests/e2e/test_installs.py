@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from tests.e2e.helpers import answered, body_of, ledger_rows
 from tests.e2e.processes import start_bot_process, stop_bot
 from tests.e2e.test_http_mode import SECRET, free_port, signed
+from tests.e2e.test_run_command import one_line_exit, run_bot
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "client-s3cret"
 TOKEN_KEY = Fernet.generate_key().decode()
@@ -250,3 +251,11 @@ async def test_a_redirect_without_the_installers_state_installs_nothing(oauth_bo
                                               **({"Cookie": sent} if sent else {}))
         assert status == 400 and "Traceback" not in page
     assert slack.calls_to("oauth.v2.access") == [] and slack.installs == {}
+
+
+async def test_an_invalid_token_key_stops_python_m_bot_with_one_line(tmp_path):
+    env = {"ANTHROPIC_API_KEY": "sk-ant-x", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+           "SLACK_STATE_SECRET": "s", "SLACK_TOKEN_KEY": "not-a-fernet-key"}
+    line = await one_line_exit(await run_bot(tmp_path, env), 2)
+    assert line.startswith("Configuration error: SLACK_TOKEN_KEY is not a Fernet key")
