@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
-
 NEW_KEY = ("python -c 'from cryptography.fernet import Fernet; "
            "print(Fernet.generate_key().decode())'")
 NEW_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
@@ -48,6 +46,8 @@ def oauth_settings(env: Mapping[str, str]) -> OAuthSettings | None:
     if key is None:
         raise OAuthSettingsError("SLACK_TOKEN_KEY is not set, and Slack's OAuth install needs it "
                                  f"to encrypt the stored tokens: generate one with {NEW_KEY}")
+    from cryptography.fernet import Fernet  # only with OAuth: one workspace never loads it
+
     try:
         Fernet(key)
     except ValueError:
