@@ -3,8 +3,8 @@ workspace (or organisation) has its own bot token and bot user, yet the bot keep
 and one notion of "me": both read the installation bound here, per request, by the
 authorization middleware. Tasks started while handling the request (its answer, its refusal)
 inherit the binding (contextvars), so no token travels through the answer's code, and nothing
-stays bound once the request's tasks are done. With one workspace nothing is bound and both fall
-back to SLACK_BOT_TOKEN's identity, as before."""
+stays bound once the request's tasks are done. A Slack call made outside any request's tasks has
+no token here. With one workspace (SLACK_BOT_TOKEN) none of this is used."""
 
 from __future__ import annotations
 
