@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import conversations
+from bot.ledger.engine import create_engine
 from bot.ledger.queries import rows
-from bot.ledger.schema import create_engine
 from tests.databases import PostgresServer
 
 

@@ -19,8 +19,11 @@ from bot.policy.live import LivePolicy
 from bot.policy.rules import PolicyError
 
 log = logging.getLogger("bot")
+# (Without SLACK_CLIENT_SECRET in the environment Bolt also never sets up an OAuth flow of its
+# own beside a bot token: slack_bolt AsyncApp reads SLACK_CLIENT_ID/SECRET when given none.)
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
-                    "ANTHROPIC_API_KEY")
+                    "ANTHROPIC_API_KEY", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET",
+                    "SLACK_TOKEN_KEY")
 MODES = ("socket", "http")
 USAGE = "usage: python -m bot [socket | http | sandbox | usage …]"
 

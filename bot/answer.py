@@ -134,8 +134,8 @@ def _request_turns(deps: Deps, effective: AnswerSettings, messages: list[dict],
 
 
 def _effective(deps: Deps, question: Question) -> AnswerSettings:
-    return question.settings or answer_settings(deps.policy.current, deps.settings,
-                                                question.channel)
+    return question.settings or answer_settings(deps.policy.current.for_team(question.team),
+                                                deps.settings, question.channel)
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],

@@ -24,6 +24,8 @@ from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
 from bot.feedback import record_feedback
+from bot.installs import current, oauth
+from bot.installs.store import SqlInstallationStore
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
@@ -59,16 +61,19 @@ class Bot:
     socket: AsyncSocketModeHandler | None = None
     http: web.AppRunner | None = None
     stops: StopRelay | None = None  # several instances: a stop reaches every process
+    installs: SqlInstallationStore | None = None  # many workspaces (Slack's OAuth install)
 
     async def start(self) -> None:
         """Check the tokens and the model, then connect to Slack (Socket Mode) or start
         serving HTTP."""
-        auth = await check_slack(self.deps.slack, self.settings)
+        auth = {}
+        if self.installs is None:  # one workspace: its token must work
+            auth = await check_slack(self.deps.slack, self.settings)
+            self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         channel_models = {f"channel.{channel}.model": rules.model for channel, rules
                           in self.deps.policy.current.channel.items() if rules.model}
         await check_claude(self.deps.claude, self.settings.claude_model,
                            self.settings.claude_effort, channel_models)
-        self.deps.me = Me(auth.get("user_id"), auth.get("bot_id"))
         if self.redis is not None:
             from redis.exceptions import RedisError
 
@@ -84,6 +89,8 @@ class Bot:
                                                  metrics=self.deps.metrics)
         except LedgerUnavailable as error:
             raise StartupError(str(error)) from None
+        if self.installs is not None:
+            self.installs.engine = self.deps.ledger.engine
         if self.stops is not None:
             await self.stops.start()
         _prewarm_authorization(self.app, auth)
@@ -101,6 +108,9 @@ class Bot:
         else:
             await self._serve(self._http_app(), "PORT", self.settings.port)
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
+            if self.installs is not None:
+                log.info("installing in workspaces through Slack's OAuth at %s",
+                         oauth.INSTALL_PATH)
 
     async def _serve(self, http: web.Application, setting: str, port: int) -> None:
         self.http = web.AppRunner(http, access_log=None)
@@ -120,6 +130,8 @@ class Bot:
         http = web.Application()
         if slack_events:
             http.router.add_post("/slack/events", events)
+            if self.installs is not None:
+                oauth.add_routes(http, self.app)
         add_routes(http, self.deps.metrics,
                    lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
         return http
@@ -151,6 +163,11 @@ class Bot:
             await self.redis.aclose()
 
 
+async def _token_gone(event: dict) -> None:
+    log.warning("Slack says the app was uninstalled or its token revoked (%s): SLACK_BOT_TOKEN "
+                "no longer works; reinstall the app and update it", event.get("type"))
+
+
 def _prewarm_authorization(app: AsyncApp, auth: dict) -> None:
     """Hand Bolt the auth.test we already made, so the first event does not wait for one."""
     for middleware in app._async_middleware_list:  # no public hook for this in Bolt 1.x
@@ -165,8 +182,10 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
     # One connection pool for every Slack call, wide enough for hundreds of answers at once.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS))
     per_minute = settings.slack_updates_per_minute
-    slack = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                           session=session, timeout=SLACK_TIMEOUT)
+    # Many workspaces: one client whose token is the installation's a request is for.
+    client = current.InstallationClient if settings.oauth else AsyncWebClient
+    slack = client(token=settings.slack_bot_token or None, base_url=settings.slack_api_url,
+                   session=session, timeout=SLACK_TIMEOUT)
     metrics = Metrics()
     slack.retry_handlers.insert(0, metrics.slack_observer())  # counts 429s, never retries
     claude = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key)
@@ -198,10 +217,22 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
             lambda limit, key: shared_governor(limit, redis_client, key), team))
         stops = StopRelay(redis_client, deps.runs)
         deps.runs.relay = stops.publish
+    installs = extra = None
+    if settings.oauth:  # the store gets the ledger's engine at start
+        installs = SqlInstallationStore(None, settings.oauth.token_key)
+        extra = oauth.app_arguments(settings.oauth, installs, slack, settings.slack_api_url)
+        deps.me = current.InstallationMe()
     app = AsyncApp(client=slack, signing_secret=settings.slack_signing_secret or "",
                    request_verification_enabled=not settings.socket_mode,
-                   ignoring_self_events_enabled=True)
+                   ignoring_self_events_enabled=True, **(extra or {}))
+    if installs is not None:
+        app.middleware(current.bind)
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked
+    else:
+        app.event("app_uninstalled")(_token_gone)
+        app.event("tokens_revoked")(_token_gone)
     inflight = Inflight()
     for listener in (mentions, messages, commands, files, agent, actions):
         listener.register(app, deps, inflight)
-    return Bot(settings, app, deps, inflight, session, redis_client, stops=stops)
+    return Bot(settings, app, deps, inflight, session, redis_client, stops=stops,
+               installs=installs)

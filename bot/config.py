@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.installs.settings import OAuthSettings, OAuthSettingsError, oauth_settings
 from bot.tools.names import MCP_PREFIX, split_names, tools_problem, unknown_tool
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
@@ -94,6 +95,7 @@ class Settings:
     metrics_port: int | None = None
     sandbox_port: int = 8080
     claude_tools: tuple[str, ...] = ()  # web_search, web_fetch, code_execution, …
+    oauth: OAuthSettings | None = None  # many workspaces through Slack's OAuth install
 
     @property
     def socket_mode(self) -> bool:
@@ -102,7 +104,8 @@ class Settings:
     def secrets(self) -> list[str]:
         """Values that must never be written to a log."""
         values = [self.slack_bot_token, self.anthropic_api_key, self.slack_app_token,
-                  self.slack_signing_secret, urlsplit(self.database_url).password]
+                  self.slack_signing_secret, urlsplit(self.database_url).password,
+                  *(self.oauth.secrets() if self.oauth else ())]
         return [v for v in values if v]
 
 
@@ -236,9 +239,17 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
     env = _Reading(os.environ if env is None else env)
     problem = env.problems.append
     _not_placeholder(env)
-    bot_token = _required(env, "SLACK_BOT_TOKEN",
-                          "set it to the app's Bot User OAuth Token (xoxb-…) in .env.")
-    if bot_token is not None and not bot_token.startswith("xox"):
+    oauth, oauth_wrong = None, False
+    try:  # a bot token means one workspace, whatever else is set
+        oauth = None if _text(env, "SLACK_BOT_TOKEN") else oauth_settings(env)
+    except OAuthSettingsError as error:
+        problem(str(error))
+        oauth_wrong = True
+    bot_token = "" if oauth or oauth_wrong else _required(
+        env, "SLACK_BOT_TOKEN", "set it to the app's Bot User OAuth Token (xoxb-…) in .env, "
+                                "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install the "
+                                "app in many workspaces through Slack's OAuth.")
+    if bot_token and not bot_token.startswith("xox"):
         problem("SLACK_BOT_TOKEN does not look like a Slack token: use the Bot User OAuth Token "
                 "(xoxb-…) from the app's OAuth & Permissions page.")
     api_key = _required(env, "ANTHROPIC_API_KEY", "set it to a Claude API key in .env.")
@@ -246,6 +257,12 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
                           "use an app-level token with connections:write (Basic Information page).")
     app_token_set = _text(env, "SLACK_APP_TOKEN") is not None  # if malformed: said already
     signing_secret = _text(env, "SLACK_SIGNING_SECRET")
+    if oauth and (mode == "socket" or (app_token_set and mode != "http")):
+        problem("Slack's OAuth install (SLACK_CLIENT_ID) is served over HTTP, not Socket Mode: "
+                "unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET.")
+    if oauth and signing_secret is None and mode != "http":  # HTTP mode says so below
+        problem("SLACK_SIGNING_SECRET is not set, and Slack's OAuth install (HTTP mode) needs "
+                "it: copy it from the app's Basic Information page.")
     if mode == "socket" and not app_token_set:
         problem("SLACK_APP_TOKEN is not set, and Socket Mode needs it: create an app-level "
                 "token with connections:write (Basic Information page).")
@@ -254,7 +271,7 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
             problem("SLACK_SIGNING_SECRET is not set, and HTTP mode needs it: copy it from the "
                     "app's Basic Information page.")
         app_token, app_token_set = None, False  # `web` dynos share the worker's settings
-    if not app_token_set and signing_secret is None and mode is None:
+    if not app_token_set and signing_secret is None and mode is None and not oauth:
         problem("Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set SLACK_APP_TOKEN "
                 "(xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET to serve HTTP at "
                 "/slack/events.")
@@ -298,6 +315,7 @@ def load_settings(env: Mapping[str, str] | None = None, mode: str | None = None)
         metrics_port=_number(env, "METRICS_PORT", None, int, 1, 65535),
         sandbox_port=_number(env, "SANDBOX_PORT", 8080, int, 1, 65535),
         claude_tools=_tools(env),
+        oauth=oauth,
     )
     if env.problems:
         raise ConfigError(*env.problems)

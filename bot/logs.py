@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 # Secrets learned after start (an MCP server's token, read from the variable the policy names).
 _LEARNED: set[str] = set()
 # The SDK logs each request's body at DEBUG, and an MCP token travels in the body.
 SDK_LOGGER = "anthropic._base_client"
+# Any Slack token, configured or not: with Slack's OAuth install each workspace's token is
+# made at run time, and slack-sdk logs oauth.v2.access's answer (the token in it) at DEBUG.
+SLACK_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[0-9A-Za-z-]+")
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces any configured secret in a record's final text (SDK debug logs included)."""
+    """Replaces any configured secret, and anything shaped like a Slack token, in a record's
+    final text (SDK debug logs included)."""
 
     def __init__(self, secrets: list[str]):
         super().__init__()
@@ -28,6 +33,7 @@ class RedactSecrets(logging.Filter):
         for secret in (*self.secrets, *_LEARNED):
             message = message.replace(secret, "[redacted]")
             text = text.replace(secret, "[redacted]")
+        message, text = SLACK_TOKEN.sub("[redacted]", message), SLACK_TOKEN.sub("[redacted]", text)
         record.msg, record.args, record.exc_text = message, None, text or None
         return True
 

@@ -56,7 +56,6 @@ class FileReader:
     def __init__(self, http: aiohttp.ClientSession, slack: AsyncWebClient, settings: Settings):
         self.http = http
         self.slack = slack
-        self.token = settings.slack_bot_token
         self.trusted = trusted_origins(settings.slack_api_url)
         self.max_bytes = int(settings.max_file_mb * 1_000_000)
         self.max_images = settings.max_images
@@ -147,7 +146,7 @@ class FileReader:
                                   "(MAX_FILE_MB)")
         url = file.get("url_private_download") or file["url_private"]
         try:
-            data = await download(self.http, url, token=self.token, trusted=self.trusted,
+            data = await download(self.http, url, token=self.slack.token, trusted=self.trusted,
                                   max_bytes=self.max_bytes,
                                   markup=is_markup(file), size=file.get("size"))
         except DownloadError as error:

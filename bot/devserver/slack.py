@@ -9,7 +9,8 @@ Behaviour is split over mixins: slack_webapi (methods), slack_socket (Socket Mod
 response_url), slack_state (messages, files, downloads), slack_changes (edits, file deletions),
 slack_validate (payload limits), slack_agents (agent sessions, the stop button, feedback clicks),
 slack_uploads (files the bot shares: the external upload flow), slack_search (real-time search,
-users.info), slack_pace (the per-channel posting pace, the AI thread status).
+users.info), slack_pace (the per-channel posting pace, the AI thread status), slack_installs
+(OAuth installs: oauth.v2.access, a token per installation, revoked tokens).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from aiohttp import web
 
 from .slack_agents import AgentsMixin
 from .slack_changes import ChangesMixin
+from .slack_installs import InstallsMixin
 from .slack_pace import PaceMixin
 from .slack_search import SearchMixin
 from .slack_socket import SocketModeMixin
@@ -61,7 +63,8 @@ class _Fault:
 
 
 class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin, FilesMixin,
-                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin, PaceMixin):
+                  ChangesMixin, AgentsMixin, UploadsMixin, SearchMixin, PaceMixin,
+                  InstallsMixin):
     def __init__(
         self,
         *,
@@ -146,6 +149,7 @@ class SlackServer(WebApiMixin, StreamsMixin, SocketModeMixin, ConversationsMixin
         self._init_uploads()
         self._init_search()
         self._init_pace()
+        self._init_installs()
 
     # --- lifecycle ---
 

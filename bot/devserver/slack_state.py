@@ -145,7 +145,7 @@ class ConversationsMixin:
             for ch, messages in self._channels.items()
             if channel in (None, ch)
             for m in messages.values()
-            if m.get("bot_id") == self.bot_id
+            if m.get("bot_id") in self.bot_ids()
         ]
         return copy.deepcopy(sorted(found, key=lambda m: _ts_key(m["ts"])))
 

@@ -84,10 +84,14 @@ class WebApiMixin:
         if answer is None:
             if body_error:
                 answer = err(body_error)
+            elif method == "oauth.v2.access":  # the app's credentials, not a token
+                answer = self._api_oauth_v2_access(params, request)
             else:
                 answer = self._dispatch(method, params, token, header_token)
         status, body, headers = answer
-        if token == self.bot_token and method in BOT_METHODS:
+        install = self.installed_token(token)
+        if (token == self.bot_token or (install and not install.revoked)) \
+                and method in BOT_METHODS:
             granted = SCOPES + (",files:read" if self.files_scope else "") + ",files:write"
             scopes = ",".join(s for s in granted.split(",") if s not in self.missing_scopes)
             headers = {"x-oauth-scopes": scopes, **headers}
@@ -111,8 +115,19 @@ class WebApiMixin:
             return err("not_authed")
         if token == self.app_token:
             return err("not_allowed_token_type")
+        install = self.installed_token(token)
+        if install is not None:  # a token issued by an OAuth install
+            if install.revoked:
+                return err("token_revoked")
+            if method == "auth.test":
+                return self._install_auth_test(install)
+            with self.acting_as(install):  # its own bot user and bot in every message
+                return self._dispatch_checked(method, handler, params)
         if token != self.bot_token:
             return err("invalid_auth")
+        return self._dispatch_checked(method, handler, params)
+
+    def _dispatch_checked(self, method: str, handler, params: dict):
         for key in ("channel", "channel_id"):
             if key in params and params[key] in self.missing_channels:
                 return err("channel_not_found")

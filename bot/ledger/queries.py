@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import String, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.ledger.schema import usage
 
-GROUPINGS = ("user", "channel", "model", "day")
+GROUPINGS = ("user", "channel", "model", "team", "day")
 COLUMNS = ("time", "team", "channel", "thread_ts", "ts", "user", "model", "input_tokens",
            "cache_write_tokens", "cache_read_tokens", "output_tokens", "cost_usd", "outcome",
            "reason", "seconds", "feedback", "tool_calls")
@@ -21,7 +21,7 @@ COLUMNS = ("time", "team", "channel", "thread_ts", "ts", "user", "model", "input
 
 @dataclass(frozen=True)
 class Line:
-    """Totals for one user, channel, model or day (YYYY-MM-DD, UTC)."""
+    """Totals for one user, channel, model or day (YYYY-MM-DD, in the policy's timezone)."""
 
     key: str
     answers: int  # every row but refusals
@@ -33,14 +33,10 @@ class Line:
     cost_usd: float
 
 
-def _group(engine: AsyncEngine, by: str) -> ColumnElement:
-    if by not in GROUPINGS:
-        raise ValueError(f"cannot group by {by!r}: use one of {', '.join(GROUPINGS)}")
-    if by != "day":
-        return usage.c[by]
-    if engine.dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS' in UTC
-        return func.substr(usage.c.time, 1, 10, type_=String)
-    return func.to_char(func.timezone("UTC", usage.c.time), "YYYY-MM-DD", type_=String)
+def _group(by: str) -> ColumnElement:
+    if by not in GROUPINGS or by == "day":  # days: see _days
+        raise ValueError(f"cannot group by {by!r} in SQL: use one of user, channel, model, team")
+    return usage.c[by]
 
 
 def _period(team: str | None, since: datetime, until: datetime) -> ColumnElement:
@@ -48,8 +44,8 @@ def _period(team: str | None, since: datetime, until: datetime) -> ColumnElement
     return and_(where, usage.c.team == team) if team is not None else where
 
 
-def _totals(engine: AsyncEngine, by: str):
-    key = _group(engine, by).label("key")
+def _totals(by: str):
+    key = _group(by).label("key")
     refused = usage.c.outcome == "refused"
     return key, select(
         key,
@@ -61,9 +57,11 @@ def _totals(engine: AsyncEngine, by: str):
 
 
 async def summary(engine: AsyncEngine, team: str | None, since: datetime, until: datetime,
-                  by: str = "user") -> list[Line]:
-    """One line per user (channel, model, day) in [since, until), in key order."""
-    key, query = _totals(engine, by)
+                  by: str = "user", zone: tzinfo = UTC) -> list[Line]:
+    """One line per user (channel, model, day in `zone`) in [since, until), in key order."""
+    if by == "day":
+        return await _days(engine, team, since, until, zone)
+    key, query = _totals(by)
     query = query.where(_period(team, since, until)).group_by(key).order_by(key)
     return await _lines(engine, query)
 
@@ -71,10 +69,26 @@ async def summary(engine: AsyncEngine, team: str | None, since: datetime, until:
 async def top(engine: AsyncEngine, team: str | None, since: datetime, until: datetime, by: str,
               limit: int = 5) -> list[Line]:
     """The `limit` users (channels, models, days) that cost the most in [since, until)."""
-    key, query = _totals(engine, by)
+    key, query = _totals(by)
     query = (query.where(_period(team, since, until)).group_by(key)
              .order_by(func.coalesce(func.sum(usage.c.cost_usd), 0.0).desc(), key).limit(limit))
     return await _lines(engine, query)
+
+
+async def _days(engine: AsyncEngine, team: str | None, since: datetime, until: datetime,
+                zone: tzinfo) -> list[Line]:
+    """Days begin at midnight in `zone` (the policy's timezone), which SQLite cannot work out
+    (it has no time zone rules), so the rows are added up here, for both databases alike."""
+    days: dict[str, list] = {}
+    async for row in rows(engine, since, until, team):
+        totals = days.setdefault(row["time"].astimezone(zone).date().isoformat(), [0] * 7)
+        refused = row["outcome"] == "refused"
+        for i, value in enumerate((not refused, refused, row["input_tokens"],
+                                   row["cache_write_tokens"], row["cache_read_tokens"],
+                                   row["output_tokens"], row["cost_usd"] or 0.0)):
+            totals[i] += value
+    return [Line(day, *(int(v) for v in totals[:6]), float(totals[6]))
+            for day, totals in sorted(days.items())]
 
 
 async def _lines(engine: AsyncEngine, query) -> list[Line]:

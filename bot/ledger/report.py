@@ -1,5 +1,6 @@
 """`python -m bot usage`: what the bot cost, read from DATABASE_URL (no Slack or Claude
-settings needed). A table by user, channel, model or day, or every row as CSV."""
+settings needed). A table by user, channel, model or day, or every row as CSV; days and months
+begin at midnight in the policy's timezone, as for spend limits."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import asyncio
 import csv
 import os
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 from sqlalchemy.engine import make_url
 
-from bot.config import ConfigError, _database_url
+from bot.config import DEFAULT_MODEL, ConfigError, _database_url, _policy_path, _prices, _text
+from bot.ledger.engine import create_engine
 from bot.ledger.queries import COLUMNS, GROUPINGS, Line, rows, summary
-from bot.ledger.schema import create_engine, migrate
+from bot.ledger.schema import upgrade
 from bot.ledger.store import describe
+from bot.policy.rules import PolicyError, read_policy
 
 HEADINGS = ("answers", "refused", "input", "cache write", "cache read", "output", "cost USD")
 
@@ -31,7 +34,8 @@ def _day(text: str) -> date:
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bot usage", description="Usage and cost from the ledger (UTC days).")
+        prog="python -m bot usage",
+        description="Usage and cost from the ledger (days in the policy's timezone).")
     parser.add_argument("--since", type=_day, help="first day (default: this month's first)")
     parser.add_argument("--until", type=_day, help="last day, included (default: today)")
     parser.add_argument("--by", choices=GROUPINGS, default="user", help="group the table by")
@@ -39,12 +43,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def period(since: date | None, until: date | None, today: date) -> tuple[datetime, datetime]:
-    """[start, end) in UTC for whole days; by default this month so far."""
+def period(since: date | None, until: date | None, today: date,
+           zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """[start, end) for whole days in `zone`; by default this month so far."""
     first = since or today.replace(day=1)
     last = until or today
-    return (datetime.combine(first, time(), UTC),
-            datetime.combine(last + timedelta(days=1), time(), UTC))
+    return (datetime.combine(first, time(), zone),
+            datetime.combine(last + timedelta(days=1), time(), zone))
+
+
+def timezone(env) -> tzinfo:
+    """The policy file's timezone (the bot's own reading of CLAUDE_POLICY), else UTC."""
+    path = _policy_path(env)
+    if path is None:
+        return UTC
+    return read_policy(path, _text(env, "CLAUDE_MODEL") or DEFAULT_MODEL, _prices(env)).timezone
 
 
 def table(lines: list[Line], by: str) -> str:
@@ -72,21 +85,20 @@ def csv_value(name: str, value: object) -> object:
     return value
 
 
-async def report(url: str, args: argparse.Namespace, out) -> None:
-    since, until = period(args.since, args.until, datetime.now(UTC).date())
+async def report(url: str, args: argparse.Namespace, out, zone: tzinfo = UTC) -> None:
+    since, until = period(args.since, args.until, datetime.now(zone).date(), zone)
     engine = create_engine(url)
     try:
-        async with engine.begin() as conn:  # an older ledger gets the current columns
-            await conn.run_sync(migrate)
+        await upgrade(engine)  # an older ledger gets the current columns
         if args.csv:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(COLUMNS)
             async for row in rows(engine, since, until):
                 writer.writerow([csv_value(name, row[name]) for name in COLUMNS])
             return
-        lines = await summary(engine, None, since, until, args.by)
+        lines = await summary(engine, None, since, until, args.by, zone)
         last = (until - timedelta(days=1)).date()
-        print(f"Usage from {since.date()} to {last} (UTC), by {args.by}", file=out)
+        print(f"Usage from {since.date()} to {last} ({zone}), by {args.by}", file=out)
         print(table(lines, args.by), file=out)
     finally:
         await engine.dispose()
@@ -97,8 +109,12 @@ def main(argv: list[str]) -> int:
     load_dotenv(find_dotenv(usecwd=True))  # the same .env the bot reads
     try:
         url = _database_url(os.environ)
+        zone = timezone(os.environ)
     except ConfigError as error:
         print(error.lines(), file=sys.stderr)
+        return 2
+    except PolicyError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     parsed = make_url(url)
     if parsed.drivername == "sqlite" and not Path(parsed.database or "").exists():
@@ -106,7 +122,7 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 1
     try:
-        asyncio.run(report(url, args, sys.stdout))
+        asyncio.run(report(url, args, sys.stdout, zone))
     except Exception as error:  # one plain line, never a traceback
         shown = parsed.render_as_string(hide_password=True)
         print(f"Cannot read the usage database at DATABASE_URL ({shown}): {describe(error)}",

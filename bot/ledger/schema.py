@@ -1,5 +1,5 @@
-"""The ledger's tables, its engine (SQLite or PostgreSQL through the same SQLAlchemy Core code)
-and the migrations that bring any older database up to the current schema at start."""
+"""The ledger's tables (SQLite or PostgreSQL through the same SQLAlchemy Core code) and the
+migrations that bring any older database up to the current schema at start."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -15,15 +16,16 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
     select,
     text,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-SQLITE_BUSY_SECONDS = 2  # a locked SQLite file fails the write, which is then retried
-CONNECT_SECONDS = 10  # an unreachable PostgreSQL fails fast instead of asyncpg's 60 s
+from bot.ledger.engine import IMMEDIATE
 
 
 class UTCDateTime(TypeDecorator):
@@ -72,6 +74,17 @@ usage = Table("usage", metadata, *_usage_columns(), Column("feedback", String(8)
               Index("usage_team_time", "team", "time"),
               Index("usage_question", "channel", "ts"))
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+# Slack installations (many workspaces through Slack's OAuth install: bot/installs/): the ids to
+# find one by, and everything else, tokens included, encrypted with SLACK_TOKEN_KEY.
+installations = Table(
+    "installations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", String(32), nullable=False),  # "" when none
+    Column("team_id", String(32), nullable=False),  # "" on an org-wide install
+    Column("org_wide", Boolean, nullable=False),
+    Column("installed_at", UTCDateTime, nullable=False),
+    Column("sealed", Text, nullable=False),
+    UniqueConstraint("enterprise_id", "team_id", name="installations_key"))
 
 
 def _create_v1(conn: Connection) -> None:
@@ -89,8 +102,13 @@ def _add_tool_calls(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE usage ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0"))
 
 
+def _create_installations(conn: Connection) -> None:
+    installations.create(conn)
+
+
 # Step N brings a database at version N-1 to version N. Append, never edit, a step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback, _add_tool_calls]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_feedback, _add_tool_calls,
+                                                  _create_installations]
 VERSION = len(MIGRATIONS)
 
 
@@ -114,22 +132,11 @@ def migrate(conn: Connection, target: int = VERSION) -> int:
     return found
 
 
-def async_url(url: str) -> str:
-    """DATABASE_URL as SQLAlchemy's async drivers spell it."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"),
-                          ("postgresql://", "postgresql+asyncpg://")):
-        if url.startswith(plain):
-            return driver + url[len(plain):]
-    return url
-
-
-def create_engine(url: str) -> AsyncEngine:
-    full = async_url(url)
-    if full.startswith("sqlite"):
-        return create_async_engine(full, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-    # Pre-ping: after the database restarted, a pooled connection is replaced, not used.
-    return create_async_engine(full, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"timeout": CONNECT_SECONDS,
-                                             "command_timeout": CONNECT_SECONDS})
+async def upgrade(engine: AsyncEngine, target: int = VERSION) -> int:
+    """Migrate in one transaction, which a crash or kill rolls back whole (on SQLite too: see
+    engine.py); the next start then begins the upgrade again from the version left intact.
+    Returns the version the database was at."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{IMMEDIATE: True})  # SQLite: take the write lock first
+        async with conn.begin():
+            return await conn.run_sync(migrate, target)

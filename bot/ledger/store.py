@@ -15,8 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ledger import queries
+from bot.ledger.engine import create_engine
 from bot.ledger.rows import FEEDBACK, OUTCOMES, UsageRow, now
-from bot.ledger.schema import create_engine, migrate, usage
+from bot.ledger.schema import upgrade, usage
 from bot.ledger.totals import WINDOW, SpendTotals
 
 log = logging.getLogger(__name__)
@@ -86,15 +87,16 @@ class Ledger:
     async def open(cls, url: str, retention_days: int, *, metrics: LedgerMetrics | None = None,
                    refresh_seconds: float = REFRESH_SECONDS) -> Ledger:
         """Connect, create or migrate the tables, delete expired rows, load the spend totals."""
-        engine = create_engine(url)
+        engine = None
         try:
-            async with engine.begin() as conn:
-                await conn.run_sync(migrate)
+            engine = create_engine(url)
+            await upgrade(engine)
             ledger = cls(engine, retention_days, metrics, refresh_seconds)
             await ledger._purge()
             await ledger._refresh()
         except Exception as error:
-            await engine.dispose()
+            if engine is not None:
+                await engine.dispose()
             shown = make_url(url).render_as_string(hide_password=True)
             raise LedgerUnavailable(
                 f"the usage database at DATABASE_URL ({shown}) cannot be used "

@@ -40,6 +40,7 @@ def admit(policy: Policy, settings: Settings, ledger: Ledger | None, asker: Aske
           now: datetime | None = None) -> AnswerSettings | Refusal:
     """The settings to answer with, or why not. Cheap: no I/O (the ledger's totals are in
     memory), so it never delays the placeholder."""
+    policy = policy.for_team(asker.team)
     spent = ledger.spent if ledger is not None else None
     refusal = decide(policy, asker, spent, now or datetime.now(UTC))
     return refusal or answer_settings(policy, settings, asker.channel)
@@ -50,7 +51,7 @@ async def record_refusal(ledger: Ledger | None, policy: Policy, settings: Settin
                          reason: str, seconds: float = 0.0) -> None:
     if ledger is None:
         return
-    model = answer_settings(policy, settings, channel).model
+    model = answer_settings(policy.for_team(team), settings, channel).model
     await ledger.record(UsageRow(
         time=datetime.now(UTC), team=team, channel=channel, thread_ts=thread_ts, ts=ts,
         user=user, model=model, outcome="refused", reason=reason, seconds=seconds))
@@ -103,6 +104,7 @@ async def over_ceiling(claude: anthropic.AsyncAnthropic, settings: AnswerSetting
 
 async def usage_report(policy: Policy, ledger: Ledger | None, team: str, user: str) -> str:
     """`/claude usage` for `user`; admins also get the workspace's month."""
+    policy = policy.for_team(team)
     now = datetime.now(UTC)
     breakdown = None
     if ledger is not None and user in policy.admins:

@@ -7,7 +7,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -24,11 +24,12 @@ ACCESS_KEYS = ("users", "channels", "blocked_users", "blocked_channels", "dms", 
 # The workspace's limit spans every channel, so it has no per-channel form.
 CHANNEL_KEYS = ("model", "system_prompt", "max_tokens", "tools",
                 *(k for k in LIMIT_KEYS if k != "workspace_monthly"))
-TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "tools", "web", "mcp")
+TOP_KEYS = ("admins", "timezone", "access", "limits", "channel", "tools", "web", "mcp", "team")
 WEB_KEYS = ("allowed_domains", "blocked_domains", "max_uses", "fetch_tool_result_urls")
 MAX_OUTPUT_TOKENS = 128_000  # the largest output of current Claude models
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")  # a workspace, or a Grid organisation
 _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 
 
@@ -76,9 +77,15 @@ class Policy:
     tools: tuple[str, ...] | None = None  # None: CLAUDE_TOOLS decides
     web: WebRules = field(default_factory=WebRules)
     mcp: Mapping[str, McpServer] = field(default_factory=dict)  # [mcp.NAME]: MCP servers
+    # [team.TID]: the whole policy as one installation team sees it (its table over the top)
+    teams: Mapping[str, Policy] = field(default_factory=dict)
 
     def rules_for(self, channel: str) -> ChannelRules:
         return self.channel.get(channel) or ChannelRules()
+
+    def for_team(self, team: str) -> Policy:
+        """The policy for one installation team (a workspace, or a Grid organisation)."""
+        return self.teams.get(team, self)
 
 
 def read_policy(path: str, default_model: str,
@@ -297,7 +304,30 @@ class _Reader:
             channel={c: self.channel_rules(c, rules) for c, rules in channels.items()},
             tools=self.tools(data, "tools"), web=self.web(data), mcp=self.mcp)
         self.priced(policy)
+        teams = self.table(data, "team", "team")
+        if teams:
+            policy = replace(policy, teams={team: self.team_policy(team, data, overrides)
+                                            for team, overrides in teams.items()})
         return policy
+
+    def team_policy(self, team: str, data: dict, overrides: Any) -> Policy:
+        """[team.TID] overrides the top level for one workspace: its keys replace the top
+        level's, key by key inside [access], [limits] and [channel]."""
+        where = f"team.{team}"
+        if not _TEAM_ID.match(team):
+            raise self.fail(where, "does not name a Slack workspace: write the table as "
+                                   "[team.T0123ABCD] with the workspace's ID (or E… for an "
+                                   "Enterprise Grid organisation installed org-wide)")
+        if not isinstance(overrides, dict):
+            raise self.fail(where, f"must be a table, not {_shown(overrides)}")
+        self.known(overrides, tuple(k for k in TOP_KEYS if k != "team"), where + ".")
+        merged = {key: value for key, value in data.items() if key != "team"}
+        for key, value in overrides.items():
+            top = merged.get(key)
+            both = isinstance(top, dict) and isinstance(value, dict)
+            merged[key] = {**top, **value} if both else value
+        own = _Reader(f"{self.path} [{where}]", self.default_model, self.prices).policy(merged)
+        return replace(own, source=self.path)
 
 
 _ID_HINT = {

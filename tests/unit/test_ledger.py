@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot.ledger import Ledger, LedgerUnavailable, UsageRow, schema
+from bot.ledger import Ledger, LedgerUnavailable, UsageRow, engine, schema
+from bot.ledger.engine import create_engine
 from bot.ledger.queries import COLUMNS, rows
-from bot.ledger.schema import create_engine, migrate, schema_version
+from bot.ledger.schema import migrate, schema_version
 from bot.metrics import Metrics
 
 NOW = datetime.now(UTC)
@@ -160,7 +161,7 @@ async def test_an_unreachable_database_at_start_names_database_url(tmp_path):
 
 
 async def test_a_locked_database_fails_the_write_which_is_retried(tmp_path, monkeypatch):
-    monkeypatch.setattr(schema, "SQLITE_BUSY_SECONDS", 0.1)
+    monkeypatch.setattr(engine, "SQLITE_BUSY_SECONDS", 0.1)
     path = tmp_path / "usage.sqlite3"
     metrics = Metrics()
     ledger = await Ledger.open(f"sqlite:///{path}", 400, metrics=metrics)

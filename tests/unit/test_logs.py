@@ -32,3 +32,14 @@ def test_json_lines_keep_fields_and_redact_secrets():
         "WARNING", "test.json", "T1", 0.25)
     assert second["message"] == "failed\nacross lines"
     assert "RuntimeError" in second["exception"] and "xoxb-very" not in lines[1]
+
+
+def test_a_slack_token_made_at_run_time_is_redacted_too():
+    """With Slack's OAuth install, workspaces' tokens are not settings; slack-sdk logs
+    oauth.v2.access's answer, token included, at DEBUG."""
+    record = logging.LogRecord("slack_sdk", logging.DEBUG, __file__, 1,
+                               "Received: {'access_token': '%s', 'refresh': 'xoxe-1-ab'}",
+                               ("xoxb-1234-5678-AbCdEf",), None)
+    RedactSecrets([]).filter(record)
+    assert record.getMessage() == "Received: {'access_token': '[redacted]', 'refresh': " \
+                                  "'[redacted]'}"

@@ -7,6 +7,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from bot.installs.oauth import BOT_SCOPES
+
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 SCHEMA = json.loads((ROOT / "tests/schemas/slack-app-manifest.schema.json").read_text())
@@ -31,3 +33,9 @@ def test_the_app_is_an_agent_with_a_stop_button_and_feedback():
     assert "agent_session_stopped" in settings["event_subscriptions"]["bot_events"]
     # chat:write manages thread sessions and posts the thanks; assistant:write marks an agent.
     assert {"chat:write", "assistant:write"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+
+def test_an_oauth_install_asks_for_the_manifests_scopes_and_hears_of_uninstalls():
+    assert set(BOT_SCOPES) == set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
