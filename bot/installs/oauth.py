@@ -25,7 +25,8 @@ from bot.installs.store import SqlInstallationStore
 
 # The manifest's oauth_config.scopes.bot (tests/unit/test_manifest.py keeps them equal).
 BOT_SCOPES = ("app_mentions:read", "assistant:write", "channels:history", "chat:write",
-              "commands", "files:read", "groups:history", "im:history", "mpim:history")
+              "commands", "files:read", "files:write", "groups:history", "im:history",
+              "mpim:history", "search:read.public", "users:read")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 300  # how long a person may take on Slack's consent page
