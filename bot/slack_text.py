@@ -9,11 +9,15 @@ import re
 _MENTION = re.compile(r"(<(?:@[UW]|#C)[A-Z0-9]+(?:\|[^<>]*)?>)")
 
 
+def escape_all(text: str) -> str:
+    """`text` shown literally, markup and all."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def escape(text: str) -> str:
     """`text` as mrkdwn shows it literally; people and channels (`<@U…>`, `<#C…>`) stay
     mentions, while `<!channel>` and the like are shown, never sent as a notification."""
-    return "".join(part if index % 2 else
-                   part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(part if index % 2 else escape_all(part)
                    for index, part in enumerate(_MENTION.split(text)))
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.conversation import Me, notices_in, question_of
+from bot.slack_text import escape_all, unescape
 
 if TYPE_CHECKING:
     from bot.claude import ClaudeResult
@@ -44,14 +45,6 @@ _TLD = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 _NAMED = re.compile(r"`([^`]+)`")
 # Claude's words for a linked image it could not use (see bot/devserver/claude_links.py)
 _LINK_FAILURE = re.compile(r"download|could not process image|robots\.txt|url", re.I)
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def public_host(host: str) -> bool:
@@ -89,7 +82,7 @@ def image_links(text: str) -> list[str]:
     """The image links of one message's Slack text, in order, each once."""
     found: list[str] = []
     for match in _LINK.finditer(_CODE.sub(" ", text)):
-        url = _unescape(match.group(1) or match.group(2).rstrip(_TRAILING))
+        url = unescape(match.group(1) or match.group(2).rstrip(_TRAILING))
         if url not in found and is_image_link(url):
             found.append(url)
     return found
@@ -101,7 +94,7 @@ def image_block(url: str) -> dict:
 
 def _named_unusable(message: dict) -> set[str]:
     """The links a notice of one of the bot's messages said Claude could not use."""
-    return {_unescape(name) for notice in notices_in(message) if notice.startswith(NOTICE)
+    return {unescape(name) for notice in notices_in(message) if notice.startswith(NOTICE)
             for name in _NAMED.findall(notice) if not name.endswith("…")}
 
 
@@ -139,7 +132,7 @@ def without_links(turns: list[dict]) -> list[dict]:
 
 
 def _shown(url: str) -> str:
-    return _escape(url if len(url) <= SHOWN_CHARS else url[:SHOWN_CHARS - 1] + "…")
+    return escape_all(url if len(url) <= SHOWN_CHARS else url[:SHOWN_CHARS - 1] + "…")
 
 
 def links_notice(urls: list[str]) -> str:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 
+from bot.slack_text import escape_all
+
 _KEPT = re.compile(r"<(?:[@#!]|https?://|mailto:|tel:)[^<>\s][^<>]*>|&(?:amp|lt|gt);")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)\n?```$", re.DOTALL)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_escaped(text: str) -> str:
@@ -26,9 +24,9 @@ def slack_escaped(text: str) -> str:
     kept."""
     out, pos = [], 0
     for match in _KEPT.finditer(text):
-        out += [_escape(text[pos:match.start()]), match.group()]
+        out += [escape_all(text[pos:match.start()]), match.group()]
         pos = match.end()
-    return "".join(out) + _escape(text[pos:])
+    return "".join(out) + escape_all(text[pos:])
 
 
 def _section(paragraph: str) -> dict:

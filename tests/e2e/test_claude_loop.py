@@ -4,11 +4,8 @@ steps and citations."""
 
 from __future__ import annotations
 
-import anthropic
-import pytest
-
 from bot.claude_loop import MAX_CONTINUATIONS, MAX_TOOL_ROUNDS, ToolHooks, answer_loop
-from bot.devserver.claude import ClaudeServer, Reply
+from bot.devserver.claude import Reply
 from bot.devserver.claude_script import Call, Say, fetch, run_code, search, web_citation
 from bot.tools.choice import ToolChoice
 from bot.tools.definitions import server_tools
@@ -19,17 +16,6 @@ REQUEST = {"model": "claude-sonnet-5-5", "max_tokens": 1000, "system": "s", "idl
 URL = "https://docs.python.org/3/whatsnew"
 
 
-@pytest.fixture
-async def server():
-    async with ClaudeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server):
-    async with anthropic.AsyncAnthropic(api_key=server.api_key, base_url=server.base_url,
-                                        max_retries=0) as c:
-        yield c
 
 
 async def test_a_paused_turn_goes_on_in_the_same_answer_with_usage_summed(server, client):

@@ -32,12 +32,6 @@ def image(raw: bytes = PNG, media_type: str = "image/png") -> dict:
 
 
 @pytest.fixture
-async def server():
-    async with ClaudeServer() as s:
-        yield s
-
-
-@pytest.fixture
 async def client(server):
     c = anthropic.AsyncAnthropic(api_key="sk-ant-test-key", base_url=server.base_url)
     yield c

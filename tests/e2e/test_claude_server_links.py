@@ -7,7 +7,7 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from bot.devserver.claude import ClaudeServer, Reply
+from bot.devserver.claude import Reply
 from bot.devserver.claude_links import DOWNLOAD_FAILED, UNREADABLE, Linked
 
 MODEL = "claude-sonnet-5-5"
@@ -23,17 +23,6 @@ def asking(*urls: str) -> list[dict]:
     return [{"role": "user", "content": [*map(linked, urls), {"type": "text", "text": "see?"}]}]
 
 
-@pytest.fixture
-async def server():
-    async with ClaudeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server):
-    c = anthropic.AsyncAnthropic(api_key="sk-ant-test-key", base_url=server.base_url)
-    yield c
-    await c.close()
 
 
 async def test_an_address_in_the_table_is_read(server, client):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from bot.devserver.claude import ClaudeServer, Reply
+from bot.devserver.claude import Reply
 from bot.devserver.claude_script import Say, fetch, run_code, search, web_citation
 
 MODEL = "claude-sonnet-5-5"
@@ -16,17 +16,6 @@ SEARCH = {"type": "web_search_20260318", "name": "web_search", "max_uses": 5}
 FETCH = {"type": "web_fetch_20260318", "name": "web_fetch", "citations": {"enabled": True}}
 
 
-@pytest.fixture
-async def server():
-    async with ClaudeServer() as s:
-        yield s
-
-
-@pytest.fixture
-async def client(server):
-    async with anthropic.AsyncAnthropic(api_key=server.api_key, base_url=server.base_url,
-                                        max_retries=0) as c:
-        yield c
 
 
 async def _refused(client, **request) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import anthropic
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.claude_loop import ToolHooks, answer_loop
 from bot.devserver.claude import Reply
@@ -24,11 +23,6 @@ async def client(claude):
     async with anthropic.AsyncAnthropic(api_key=claude.api_key, base_url=claude.base_url,
                                         max_retries=0) as c:
         yield c
-
-
-@pytest.fixture
-def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
 
 
 async def test_a_search_round_trip_is_accepted_and_cited(slack, claude, client, web):

@@ -10,18 +10,12 @@ from urllib.parse import parse_qs
 import pytest
 from aiohttp import web as aioweb
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devserver.slack_agents import signature
 from bot.feedback import feedback_block
 from tests.e2e.test_slack_server import socket_client
 
 SECRET = "agents-secret"
-
-
-@pytest.fixture
-async def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
 
 
 async def refused(call) -> str:

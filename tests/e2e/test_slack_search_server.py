@@ -7,12 +7,6 @@ from __future__ import annotations
 
 import pytest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
-
-@pytest.fixture
-async def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
 
 
 async def refused(call) -> dict:

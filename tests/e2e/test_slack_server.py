@@ -29,11 +29,6 @@ async def slack():
         yield server
 
 
-@pytest.fixture
-async def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-
-
 async def socket_client(slack: SlackServer, ack_payload: dict | None = None) -> SocketModeClient:
     """A connected SDK Socket Mode client that acks every request (optionally with a payload)."""
     client = SocketModeClient(

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.e2e.test_slack_server import PNG, download, socket_client
-
-
-@pytest.fixture
-async def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
 
 
 async def test_an_edit_re_sends_the_mention_with_edited(slack):

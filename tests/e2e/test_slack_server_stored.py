@@ -6,17 +6,11 @@ text. Exercised with the real slack_sdk client."""
 from __future__ import annotations
 
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 POSTED = "if a < b && c > d: <@U0ALICE> see <https://x.test/a?b=1&c=2|the docs> &lt;tag&gt;"
 STORED = ("if a &lt; b &amp;&amp; c &gt; d: <@U0ALICE> see <https://x.test/a?b=1&c=2|the docs> "
           "&lt;tag&gt;")
 ANSWER = "Use `a < b`:\n\n```\nif a < b:\n    pass\n```\n\nDone."
-
-
-@pytest.fixture
-async def web(slack):
-    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
 
 
 async def replies(web, root: str) -> list[dict]:

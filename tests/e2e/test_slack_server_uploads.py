@@ -7,15 +7,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devserver.slack import SlackServer
-
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
-
-
-@pytest.fixture
-async def slack():
-    async with SlackServer() as server:
-        yield server
 
 
 @pytest.fixture
