@@ -231,7 +231,8 @@ async def answer(deps: Deps, question: Question) -> None:
     deps.files.prefetch(question.files)  # the question's files download alongside it
     status = SessionStatus(deps.slack, deps.budgets.for_team(question.team).sessions,
                            question.channel, question.user,
-                           title_of(question.text, deps.me.user_id))
+                           title_of(question.text, deps.me.user_id),
+                           follow_up=question.in_thread)
     run = deps.runs.begin(question.channel, question.thread_ts) if question.thread_ts else None
     try:
         try:

@@ -85,15 +85,18 @@ class SessionStatus:
     waits for `processing` (so Slack gets them in order) and is retried (set_active)."""
 
     def __init__(self, client: AsyncWebClient, budget: WorkspaceGovernor, channel: str,
-                 user: str, title: str) -> None:
+                 user: str, title: str, follow_up: bool = False) -> None:
         self.client = client
         self.budget = budget
         self.channel = channel
         self.user = user
         self.title = title
-        self.budget = budget
+        # An answer in a thread that had answers before: one of them may have left the
+        # session `processing`, so this one ends it even if its own `processing` was skipped.
+        self.follow_up = follow_up
         self.thread_ts: str | None = None
         self._processing: asyncio.Task | None = None
+        self._sent = False  # this answer's `processing` went out
         self._active = Ticket(final=True)
 
     def processing(self, thread_ts: str | None) -> None:
@@ -109,6 +112,7 @@ class SessionStatus:
                      self.channel)
             return
         await self.budget.open(self._active)  # a place for the `active` that ends it
+        self._sent = True
         extra = {"initiator_user_id": self.user, **({"title": self.title} if self.title else {})}
         try:  # never retried; a 429 is left to `active`, the call that matters, to honour
             await self.client.agents_sessions_setStatus(
@@ -125,13 +129,15 @@ class SessionStatus:
 
     async def active(self, already: bool = False) -> None:
         """The answer is over (the thread's last in flight): the session back to `active`
-        (`already`: its last message did that). Sent even when `processing` was skipped: an
-        earlier answer of the thread may have left the session `processing` for this one."""
+        (`already`: its last message did that). Sent when this answer's `processing` went out,
+        or in a follow-up even if it was skipped (an earlier answer of the thread may have left
+        the session `processing`); a new thread whose `processing` was skipped has no session
+        to end, and its `active` would only take a turn another answer needs."""
         if self._processing is None:
             return
         await asyncio.wait([self._processing])  # never reorder: processing first
         try:
-            if not already:
+            if not already and (self._sent or self.follow_up):
                 await set_active(self.client, self.budget, self.channel, self.thread_ts,
                                  self._active)
         finally:
