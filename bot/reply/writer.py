@@ -121,6 +121,7 @@ class ReplyWriter(Rerouting):
         """The tool calls so far (a call started, or its result came)."""
         self.steps = steps
         self._changed.set()
+        self._show_step()
 
     def cite(self, sources: list[Source]) -> None:
         """The text just added cites `sources`: their numbered markers follow it."""
@@ -143,6 +144,7 @@ class ReplyWriter(Rerouting):
                 await self._pump
             finally:
                 await self.governor.close(self._ticket)
+            await self._settle_status()
 
     async def interrupt(self, notice: str) -> None:
         """Shutting down: show the text so far with `notice` now, outside the governor (its
