@@ -21,7 +21,7 @@ from tests.e2e.helpers import footer_of
 URL = "https://docs.python.org/3/whatsnew/"
 SEARCH_SECONDS = 2.0
 WRITES = ("chat.postMessage", "chat.update", "chat.startStream", "chat.appendStream",
-          "chat.stopStream")
+          "chat.stopStream", "assistant.threads.setStatus")
 TEXT = "The answer streams a few words at a time after the tools ran. " * 12
 
 

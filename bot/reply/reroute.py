@@ -6,9 +6,10 @@
   (docs.slack.dev/reference/methods/assistant.threads.setStatus).
 - A tool call whose progress line can't be edited into the message within STEP_SOON (the
   edit budget is spent), or that has no message yet, is shown in the thread status ("is
-  searching the web for …"): setStatus has a "special" limit far above chat.update's 50 a
-  minute. A status set beside a placeholder is cleared once the answer is delivered (an
-  edit doesn't clear it, a post does).
+  searching the web for …"): setStatus is in Slack's "special" tier, far above chat.update's
+  50 a minute (java-slack-sdk's SpecialTier_assistant_threads_setStatus). A status set
+  beside a placeholder is cleared once the answer is delivered (an edit doesn't clear it, a
+  post does).
 - A finished answer whose final edit would wait is posted as new, complete messages (text,
   notices, footer, feedback) from the first message Slack shows out of date on, and the old
   ones are deleted in the chat.delete budget's turn (cleanup.py).
