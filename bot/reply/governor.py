@@ -120,14 +120,15 @@ class EditQueue:
         ready = [t for t in self.waiting if t.final or t.not_before <= now]
         return min(ready, key=self._priority, default=None)
 
-    def _ready_at(self, t: Ticket, now: float) -> float:
+    def ready_at(self, t: Ticket, now: float, ahead: int = 0) -> float:
+        """When `t`'s edit may go, budget-wise, with `ahead` calls to go before it."""
         reserved = len(self.open | {t}) + self.open_elsewhere + self.headroom
-        return self.budget.ready_at(now, 0 if t.final else reserved)
+        return self.budget.ready_at(now, ahead + (0 if t.final else reserved))
 
     def poll(self, now: float) -> tuple[list[Ticket], float | None]:
         """Grant every ticket that may go now, best first; say when to poll again."""
         granted = []
-        while (best := self._best_ready(now)) is not None and self._ready_at(best, now) <= now:
+        while (best := self._best_ready(now)) is not None and self.ready_at(best, now) <= now:
             self.budget.spend(now)
             best.served += 1
             best.last_turn = next(self._turns)
@@ -136,7 +137,7 @@ class EditQueue:
             granted.append(best)
         wakes = [t.not_before for t in self.waiting if not t.final and t.not_before > now]
         if best is not None:
-            wakes.append(self._ready_at(best, now))
+            wakes.append(self.ready_at(best, now))
         wake = min(wakes, default=float("inf"))
         return granted, wake if wake != float("inf") else None
 

@@ -76,6 +76,10 @@ class NativeWriter(ReplyWriter):
             if self._task_sent.get(step.id) != chunk:
                 self._tasks[step.id] = self._task_sent[step.id] = chunk
 
+    def _show_step(self) -> None:
+        if not self._streaming:  # a stream shows each call as a task card itself
+            super()._show_step()
+
     def _task_chunks(self, text: str | None) -> tuple[dict, dict]:
         """The arguments carrying new `text` and the pending task updates, and those updates
         (kept pending until Slack has them: `_delivered`)."""

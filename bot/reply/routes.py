@@ -18,6 +18,7 @@ from bot.reply.governor import EditQueue, Ticket
 # last half minute spent counts (over a whole window a sliding budget always has its limit).
 HORIZON = 30.0
 FINAL_WAIT = 2.0  # a final edit that would wait longer goes out as a new message instead
+STEP_SOON = 0.5  # a progress edit later than this: the thread status shows the tool call
 
 
 def room_for_placeholder(edits: EditQueue, deletes: EditQueue, now: float,
@@ -38,3 +39,11 @@ def final_by_edit(edits: EditQueue, ticket: Ticket, now: float,
     it after the final edits already waiting."""
     ahead = sum(1 for t in edits.waiting if t.final and t is not ticket)
     return edits.budget.ready_at(now, keep_free=ahead) <= now + wait
+
+
+def step_edit_soon(edits: EditQueue, ticket: Ticket, not_before: float, now: float,
+                   soon: float = STEP_SOON) -> bool:
+    """An intermediate edit of `ticket` (its message's interval over at `not_before`) gets
+    its turn within `soon` seconds, behind every edit already waiting."""
+    ahead = sum(1 for t in edits.waiting if t is not ticket)
+    return max(not_before, edits.ready_at(ticket, now, ahead)) <= now + soon

@@ -6,6 +6,7 @@ its turn in the channel's pace. In a busy workspace an answer goes another way (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 FINAL_ATTEMPTS = 4
 INTERRUPT_SECONDS = 4.0  # Heroku allows 30 s after SIGTERM; the grace period takes the rest
+STATUS_CLEAR_SECONDS = 1.0  # then a tool call's thread status, if any, lapses by itself
 _REJECTED_PAYLOAD = {"invalid_blocks", "msg_too_long", "msg_blocks_too_long",
                      "invalid_blocks_format", "too_many_blocks"}
 _GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
@@ -121,6 +123,7 @@ class ReplyWriter(Rerouting):
         """The tool calls so far (a call started, or its result came)."""
         self.steps = steps
         self._changed.set()
+        self._show_step()
 
     def cite(self, sources: list[Source]) -> None:
         """The text just added cites `sources`: their numbered markers follow it."""
@@ -143,6 +146,7 @@ class ReplyWriter(Rerouting):
                 await self._pump
             finally:
                 await self.governor.close(self._ticket)
+            await self._settle_status()
 
     async def interrupt(self, notice: str) -> None:
         """Shutting down: show the text so far with `notice` now, outside the governor (its
@@ -156,7 +160,8 @@ class ReplyWriter(Rerouting):
         except (TimeoutError, *SLACK_FAILURES) as error:
             log.warning("could not mark an answer interrupted in %s: %s", self.channel,
                         slack_error(error))
-        self._end_status()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settle_status(), STATUS_CLEAR_SECONDS)
         await self.governor.close(self._ticket)
 
     async def _show_all(self) -> None:

@@ -57,8 +57,18 @@ class Step:
 
     @property
     def title(self) -> str:
+        return f"{ICONS.get(self.tool, '🔧')} {self.words}"
+
+    @property
+    def doing(self) -> str:
+        """The call as Slack's thread status reads it after the app's name ("is reading …")."""
+        if self.tool in ("mcp", "tool") and self.subject:
+            return f"is using {self.words}"
+        return f"is {self.words}"
+
+    @property
+    def words(self) -> str:
         subject = _clip(self.subject, LINE_LIMIT)
-        icon = ICONS.get(self.tool, "🔧")
         if self.tool == "web_search":
             words = f'searching the web for "{subject}"' if subject else "searching the web"
         elif self.tool == "web_fetch":
@@ -69,7 +79,7 @@ class Step:
             words = f'searching Slack for "{subject}"' if subject else "searching Slack"
         else:
             words = subject or "using a tool"
-        return f"{icon} {words}"
+        return words
 
     @property
     def output(self) -> str | None:

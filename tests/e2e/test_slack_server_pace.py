@@ -66,6 +66,18 @@ async def test_thread_status_shows_until_the_app_replies():
         assert slack.thread_status("C1", root) is None
 
 
+async def test_an_edit_in_the_thread_leaves_the_status():
+    """Only a reply clears it: a placeholder edited under a status keeps it showing."""
+    async with SlackServer() as slack:
+        web = client(slack)
+        root = slack.add_message("C1", user="U1", text="<@UBOT> hi")["ts"]
+        placeholder = (await web.chat_postMessage(channel="C1", thread_ts=root, text="…"))["ts"]
+        await web.assistant_threads_setStatus(channel_id="C1", thread_ts=root,
+                                              status='is searching the web for "x"')
+        await web.chat_update(channel="C1", ts=placeholder, text="the answer")
+        assert slack.thread_status("C1", root) == 'is searching the web for "x"'
+
+
 async def test_thread_status_is_cleared_by_an_empty_status_or_lapses():
     async with SlackServer() as slack:
         clock = [0.0]

@@ -3,7 +3,7 @@ clock logic on a fake clock."""
 
 from bot.reply.governor import EditBudget, EditQueue, Ticket
 from bot.reply.pace import ChannelPace
-from bot.reply.routes import final_by_edit, room_for_placeholder
+from bot.reply.routes import final_by_edit, room_for_placeholder, step_edit_soon
 
 
 def queues(limit: int = 50) -> tuple[EditQueue, EditQueue]:
@@ -80,3 +80,14 @@ def test_the_pace_forgets_idle_channels():
     for n in range(10_001):
         pace.delay(f"C{n}", float(n))
     assert len(pace._buckets) < 10
+
+
+def test_a_progress_edit_is_soon_while_the_budget_has_room_and_the_interval_is_over():
+    edits, _ = queues(limit=3)
+    mine = Ticket()
+    edits.open.add(mine)
+    assert step_edit_soon(edits, mine, not_before=0.0, now=10.0)
+    assert not step_edit_soon(edits, mine, not_before=11.0, now=10.0)  # the interval
+    for _ in range(2):
+        edits.budget.spend(10.0)
+    assert not step_edit_soon(edits, mine, not_before=0.0, now=10.0)  # the final is owed

@@ -78,6 +78,15 @@ def test_progress_lines_and_their_collapse():
     assert footer_counts([]) is None
 
 
+def test_the_thread_status_says_what_the_running_call_does():
+    assert Step("1", "web_search", "python typing").doing == \
+        'is searching the web for "python typing"'
+    assert Step("2", "web_fetch", "docs.python.org/3/").doing == "is reading docs.python.org/3/"
+    assert Step("3", "code_execution").doing == "is running code"
+    assert Step("4", "mcp", "wiki: lookup").doing == "is using wiki: lookup"
+    assert Step("5", "tool").doing == "is using a tool"
+
+
 def test_one_number_per_source_and_each_message_lists_its_own():
     book = SourceBook()
     a, b = Source("https://a.com/x (y)", "A"), Source("https://b.com/", "")
