@@ -109,11 +109,11 @@ class NativeWriter(ReplyWriter):
                 recipient_team_id=self.team)
         except SLACK_FAILURES as error:
             failure = error
+            if (wait := retry_after(error)) is not None:  # paused before the slot is back
+                await self.streams.starts.pause(wait)
         finally:
             await self.streams.starts.done(ticket)
         if failure is not None:
-            if (wait := retry_after(failure)) is not None:
-                await self.streams.starts.pause(wait)
             log.info("native streaming refused in %s (%s): editing instead", self.channel,
                      slack_error(failure))
             await super().start()
@@ -188,14 +188,15 @@ class NativeWriter(ReplyWriter):
             await asyncio.shield(self._appending)
         except SLACK_FAILURES as error:
             failure = error
+            if (wait := retry_after(error)) is not None:  # paused before the slot is back
+                await self.streams.appends.pause(wait)
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
             self._delivered(tasks)
             self._last_append = self.streams.appends.clock()
             return True
-        if (wait := retry_after(failure)) is not None:
-            await self.streams.appends.pause(wait)
+        if retry_after(failure) is not None:
             self._changed.set()
             return True
         if slack_error(failure) == ENDED:
