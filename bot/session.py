@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import decode_slack_text
-from bot.reply.governor import Ticket, WorkspaceGovernor
-from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
+from bot.reply.governor import Ticket, WorkspaceGovernor, in_turn
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_retry import retrying
 
 log = logging.getLogger(__name__)
@@ -54,15 +54,7 @@ async def set_status(client: AsyncWebClient, budget: WorkspaceGovernor, ticket: 
                      **params: str) -> None:
     """One agents.sessions.setStatus call in its turn of the workspace's budget; a 429 pauses
     the budget for as long as Slack asked."""
-    await budget.acquire(ticket)
-    try:
-        await client.agents_sessions_setStatus(**params)
-    except SLACK_FAILURES as error:
-        if (wait := retry_after(error)) is not None:
-            await budget.pause(wait)
-        raise
-    finally:
-        await budget.done(ticket)
+    await in_turn(budget, ticket, functools.partial(client.agents_sessions_setStatus, **params))
 
 
 async def set_active(client: AsyncWebClient, budget: WorkspaceGovernor, channel: str,

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.reply.governor import Ticket, WorkspaceGovernor
-from bot.slack_errors import SLACK_FAILURES, retry_after
+from bot.reply.governor import Ticket, WorkspaceGovernor, in_turn
 from bot.slack_retry import retrying
 
 MAX_PAGES = 50  # 10,000 messages: beyond that, the oldest are trimmed anyway
@@ -68,16 +67,9 @@ async def _page(client: AsyncWebClient, reads: WorkspaceGovernor | None, **args)
     pauses the whole workspace's reads for as long as Slack asked."""
     if reads is None:
         return await client.conversations_replies(**args)
-    ticket = Ticket(final=True)  # no reservations among reads: each may use the whole window
-    await reads.acquire(ticket)
-    try:
-        return await client.conversations_replies(**args)
-    except SLACK_FAILURES as error:
-        if (wait := retry_after(error)) is not None:
-            await reads.pause(wait)
-        raise
-    finally:
-        await reads.done(ticket)
+    # No reservations among reads: each may use the whole window.
+    return await in_turn(reads, Ticket(final=True),
+                         functools.partial(client.conversations_replies, **args))
 
 
 def people_in(messages: list[dict], bot_user_id: str | None) -> set[str]:

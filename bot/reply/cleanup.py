@@ -6,11 +6,12 @@ Slack will not delete is edited, in its turn of the edit budget, to point at the
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.reply.governor import Ticket, WorkspaceGovernor
+from bot.reply.governor import Ticket, WorkspaceGovernor, in_turn
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
@@ -40,22 +41,17 @@ class Cleanup:
                       edits: WorkspaceGovernor, ticket: Ticket) -> None:
         try:
             for attempt in range(ATTEMPTS):
-                await self.deletes.acquire(ticket)
-                failure = None
                 try:
-                    await client.chat_delete(channel=channel, ts=ts)
-                except SLACK_FAILURES as error:
-                    failure = error
-                finally:
-                    await self.deletes.done(ticket)
-                if failure is None or slack_error(failure) in _GONE:
+                    await in_turn(self.deletes, ticket, functools.partial(
+                        client.chat_delete, channel=channel, ts=ts))
                     return
-                log.info("could not delete a placeholder in %s: %s", channel,
-                         slack_error(failure))
-                if (wait := retry_after(failure)) is not None:
-                    await self.deletes.pause(wait)
-                else:
-                    await asyncio.sleep(0.5 * 2 ** attempt)
+                except SLACK_FAILURES as failure:
+                    if slack_error(failure) in _GONE:
+                        return
+                    log.info("could not delete a placeholder in %s: %s", channel,
+                             slack_error(failure))
+                    if retry_after(failure) is None:  # a 429 paused the budget already
+                        await asyncio.sleep(0.5 * 2 ** attempt)
             await self._point(client, channel, ts, edits)
         finally:
             await self.deletes.close(ticket)

@@ -17,11 +17,14 @@ import bisect
 import itertools
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.slack_errors import SLACK_FAILURES, retry_after
+
 G = TypeVar("G")
+T = TypeVar("T")
 
 # Slack's window and ours are not measured on the same clock; a small margin keeps us inside.
 WINDOW_SECONDS = 60.5
@@ -235,6 +238,22 @@ class WorkspaceGovernor:
         if wake is not None:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(max(0.0, wake - now), self._poll)
+
+
+async def in_turn(budget: WorkspaceGovernor, ticket: Ticket, call: Callable[[], Awaitable[T]]
+                  ) -> T:
+    """`call()`, one Slack call in `ticket`'s turn of `budget`. A 429 pauses the budget for as
+    long as Slack asked before the slot is given back (so no call waiting its turn goes out
+    meanwhile); the failure is raised."""
+    await budget.acquire(ticket)
+    try:
+        return await call()
+    except SLACK_FAILURES as error:
+        if (wait := retry_after(error)) is not None:
+            await budget.pause(wait)
+        raise
+    finally:
+        await budget.done(ticket)
 
 
 class Governors(Generic[G]):

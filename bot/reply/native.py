@@ -18,9 +18,10 @@ mode, which rewrites the message whole."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
-from bot.reply.governor import Ticket
+from bot.reply.governor import Ticket, in_turn
 from bot.reply.render import message_payload, settled_markdown, shown_markdown, slice_room
 from bot.reply.stream_budget import StreamBudgets
 from bot.reply.writer import FINAL_ATTEMPTS, INTERRUPT_SECONDS, Part, ReplyWriter
@@ -108,11 +109,11 @@ class NativeWriter(ReplyWriter):
                 recipient_team_id=self.team)
         except SLACK_FAILURES as error:
             failure = error
+            if (wait := retry_after(error)) is not None:  # paused before the slot is back
+                await self.streams.starts.pause(wait)
         finally:
             await self.streams.starts.done(ticket)
         if failure is not None:
-            if (wait := retry_after(failure)) is not None:
-                await self.streams.starts.pause(wait)
             log.info("native streaming refused in %s (%s): editing instead", self.channel,
                      slack_error(failure))
             await super().start()
@@ -187,14 +188,15 @@ class NativeWriter(ReplyWriter):
             await asyncio.shield(self._appending)
         except SLACK_FAILURES as error:
             failure = error
+            if (wait := retry_after(error)) is not None:  # paused before the slot is back
+                await self.streams.appends.pause(wait)
         finally:
             await self.streams.appends.done(self._append_ticket)
         if failure is None:
             self._delivered(tasks)
             self._last_append = self.streams.appends.clock()
             return True
-        if (wait := retry_after(failure)) is not None:
-            await self.streams.appends.pause(wait)
+        if retry_after(failure) is not None:
             self._changed.set()
             return True
         if slack_error(failure) == ENDED:
@@ -215,38 +217,41 @@ class NativeWriter(ReplyWriter):
         it already, or Slack would not stop it at all."""
         failures, complete = 0, True
         while self._streaming:
-            await self.streams.stops.acquire(self._stop_ticket)
-            failure = None
-            args, tasks = self._task_chunks(rest or None)
             try:
-                await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
-                                                  blocks=blocks or None,
-                                                  session_status=session_status, **args)
-            except SLACK_FAILURES as error:
-                failure = error
-            finally:
-                await self.streams.stops.done(self._stop_ticket)
-            if failure is None:
-                self._delivered(tasks)
-                self._streaming = False
-                self._streamed += rest
-                self.session_ended = session_status is not None
-                return complete
-            code = slack_error(failure)
-            log.info("could not stop the stream in %s (%s)", self.channel, code)
-            if (wait := retry_after(failure)) is not None:
-                await self.streams.stops.pause(wait)
-            elif code == ENDED:
-                self._streaming = False
-            elif session_status:
-                session_status = None  # refused with it: setStatus will move the session
-            elif rest or blocks:
-                rest, blocks, complete = "", [], False  # what Slack refused, edits will show
-            elif (failures := failures + 1) >= FINAL_ATTEMPTS:
-                self._streaming = False  # Slack will end it; edits are refused until then
-            else:
-                await asyncio.sleep(0.5 * 2 ** failures)
+                tasks = await in_turn(self.streams.stops, self._stop_ticket, functools.partial(
+                    self._send_stop, rest, blocks, session_status))
+            except SLACK_FAILURES as failure:
+                code = slack_error(failure)
+                log.info("could not stop the stream in %s (%s)", self.channel, code)
+                if retry_after(failure) is not None:
+                    pass  # the stops budget waits as long as Slack asked
+                elif code == ENDED:
+                    self._streaming = False
+                elif session_status:
+                    session_status = None  # refused with it: setStatus will move the session
+                elif rest or blocks:
+                    rest, blocks, complete = "", [], False  # what Slack refused, edits show
+                elif (failures := failures + 1) >= FINAL_ATTEMPTS:
+                    self._streaming = False  # Slack will end it; edits are refused until then
+                else:
+                    await asyncio.sleep(0.5 * 2 ** failures)
+                continue
+            self._delivered(tasks)
+            self._streaming = False
+            self._streamed += rest
+            self.session_ended = session_status is not None
+            return complete
         return False
+
+    async def _send_stop(self, rest: str, blocks: list[dict], session_status: str | None
+                         ) -> dict:
+        """One chat.stopStream (its turn was granted), with the task updates pending now;
+        returns those updates."""
+        args, tasks = self._task_chunks(rest or None)
+        await self.client.chat_stopStream(channel=self.channel, ts=self.parts[0].ts,
+                                          blocks=blocks or None, session_status=session_status,
+                                          **args)
+        return tasks
 
     def _closing_blocks(self) -> list[dict]:
         """Notices and footer, shown under the streamed text."""

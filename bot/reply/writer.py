@@ -323,6 +323,8 @@ class ReplyWriter(Rerouting):
                                              else payload))
         except SLACK_FAILURES as error:
             failure = error
+            if (wait := retry_after(error)) is not None:  # paused before the slot is back
+                await self.governor.pause(wait)
         finally:
             await self.governor.done(self._ticket)  # its slot counts until Slack answered
         if failure is not None:
@@ -337,9 +339,7 @@ class ReplyWriter(Rerouting):
 
     async def _edit_failed(self, part: Part, payload: dict, error: Exception) -> bool:
         code = slack_error(error)
-        wait = retry_after(error)
-        if wait is not None:
-            await self.governor.pause(wait)
+        if retry_after(error) is not None:  # the budget is paused already (_edit)
             return False
         log.warning("chat.update failed in %s: %s", self.channel, code)
         if code in _GONE:  # the placeholder was deleted: the answer goes in a new message
