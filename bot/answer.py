@@ -139,12 +139,11 @@ def _effective(deps: Deps, question: Question) -> AnswerSettings:
 
 
 async def _ask(deps: Deps, question: Question, messages: list[dict], notices: list[str],
-               on_text, record: AnswerRecord, hooks: ToolHooks
+               on_text, record: AnswerRecord, hooks: ToolHooks, effective: AnswerSettings
                ) -> tuple[tuple[str, ...], str | None]:
     """Stream Claude's answer to the conversation into `on_text` (tool activity into `hooks`);
     the notices and footer."""
     settings = deps.settings
-    effective = _effective(deps, question)
     # A refused exchange's files are never sent: they take no room in the request.
     wanted = without_refused(messages, deps.me)
     attachments, file_notices = await deps.files.for_messages(
@@ -267,10 +266,11 @@ async def _reply(deps: Deps, question: Question, writer: ReplyWriter, run: Run,
         messages, notices = await _conversation(deps, question)
         await deps.threads.join(question.channel, question.thread_ts or writer.first_ts,
                                 people_in(messages, deps.me.user_id) | {question.user})
-        if _effective(deps, question).tools:
+        effective = _effective(deps, question)  # once: the tools shown are the tools offered
+        if effective.tools:
             writer.expect_tools()
         notices, footer = await _ask(deps, question, messages, notices, writer.add_text,
-                                     record, _hooks(writer, record))
+                                     record, _hooks(writer, record), effective)
         notices = (*notices, *await _hand_back_files(deps, question, writer, record))
         if cut_short(record.steps, "the answer ended first"):
             writer.show_steps(record.steps)
@@ -311,7 +311,7 @@ async def _answer_privately(deps: Deps, question: Question, record: AnswerRecord
         cite = ToolHooks(on_steps=lambda steps: setattr(record, "steps", steps),
                          on_cite=lambda sources: pieces.append(book.markers(sources)))
         notices, footer = await _ask(deps, question, [question.message], [], pieces.append,
-                                     record, cite)
+                                     record, cite, _effective(deps, question))
         text = "".join(pieces)
         sources = book.listed(text)  # the private answer lists its sources too
         await post_ephemeral(deps.http, question.response_url, text,

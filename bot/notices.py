@@ -4,6 +4,7 @@ the thread is read back (notices are never sent to Claude as content)."""
 from __future__ import annotations
 
 from bot.claude import ClaudeResult
+from bot.claude_loop import MAX_TOOL_ROUNDS
 from bot.slack_text import escape
 
 # Each notice starts with one of these, and nothing Claude writes is put after one.
@@ -60,7 +61,7 @@ def stop_notices(result: ClaudeResult, max_tokens: int, answered: bool) -> list[
                        "Ask again to go on.")
     elif result.stop_reason == "tool_use":  # still asking for tools after every round
         notices.append(":warning: Claude kept asking for tools, so the answer ends here "
-                       "(8 tool rounds at most). Ask again to go on.")
+                       f"({MAX_TOOL_ROUNDS} tool rounds at most). Ask again to go on.")
     elif result.stop_reason == "model_context_window_exceeded":
         notices.append(":warning: The conversation filled Claude's context window, so the "
                        "answer was cut short. Start a new thread to go on.")

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.tools.names import SLACK_SEARCH
 from bot.tools.progress import Step, reason_for
 
 CALLS = ("server_tool_use", "mcp_tool_use", "tool_use")
 _CODE = ("code_execution", "bash_code_execution", "text_editor_code_execution")
-CLIENT_TOOLS = {"search_slack": "slack_search"}  # a client tool's name → its tool
+_CLIENT_TOOLS = {"search_slack": SLACK_SEARCH}  # the name Claude calls → its tool
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def tool_of(block) -> str:
     if block.name in _CODE:
         return "code_execution"
     if block.type == "tool_use":
-        return CLIENT_TOOLS.get(block.name, "tool")
+        return _CLIENT_TOOLS.get(block.name, "tool")
     return block.name if block.name in ("web_search", "web_fetch") else "tool"
 
 

@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_errors import SLACK_FAILURES, slack_error
-from bot.tools.names import MCP_PREFIX
+from bot.tools.names import MCP_PREFIX, SLACK_SEARCH
 
 log = logging.getLogger(__name__)
 
 TTL = 3600.0  # seconds a person's guest status is kept
 LOOKUP_TIMEOUT = 5.0
-SLACK_SEARCH = "slack_search"
 
 
 def is_company_tool(name: str) -> bool:

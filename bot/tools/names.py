@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 SERVER_TOOLS = ("web_search", "web_fetch", "code_execution")  # Claude's own, run by Anthropic
-CLIENT_TOOLS = ("slack_search",)  # defined and run by the bot
+SLACK_SEARCH = "slack_search"
+CLIENT_TOOLS = (SLACK_SEARCH,)  # defined and run by the bot
 MCP_PREFIX = "mcp:"
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import decode_slack_text
+from bot.reply.governor import EditBudget, Governors
 from bot.slack_errors import SLACK_FAILURES, retry_after, slack_error
 
 log = logging.getLogger(__name__)
@@ -74,31 +74,24 @@ def failed(reason: str) -> SearchOutcome:
 
 class SearchPacer:
     """The workspace's search budget (about 10 a minute), shared by all of its answers: a
-    search takes a slot of the last 60 s; after a 429 nobody searches until Retry-After."""
+    search takes a slot of the last 60 s; after a 429 nobody searches until Retry-After.
+    The sliding window and the pause are the edit governor's EditBudget, one per workspace."""
 
     def __init__(self, per_minute: int = PER_MINUTE, clock=time.monotonic) -> None:
         self.per_minute = per_minute
         self.clock = clock
-        self._times: dict[str, deque[float]] = {}
-        self._blocked_until: dict[str, float] = {}
+        self._budgets = Governors(lambda _team: EditBudget(per_minute, window=60.0))
 
     def wait_needed(self, team: str) -> float:
         """Seconds until `team` may search (0: now, and the slot is taken)."""
-        now = self.clock()
-        times = self._times.setdefault(team, deque())
-        while times and times[0] <= now - 60:
-            times.popleft()
-        blocked = self._blocked_until.get(team, 0.0) - now
-        if blocked > 0:
-            return blocked
-        if len(times) >= self.per_minute:
-            return times[0] + 60 - now
-        times.append(now)
+        budget, now = self._budgets.for_team(team), self.clock()
+        if (at := budget.ready_at(now)) > now:
+            return at - now
+        budget.spend(now)
         return 0.0
 
     def block(self, team: str, seconds: float) -> None:
-        self._blocked_until[team] = max(self._blocked_until.get(team, 0.0),
-                                        self.clock() + seconds)
+        self._budgets.for_team(team).pause(self.clock() + seconds)
 
     async def limited(self, team: str, seconds: float) -> None:
         """Slack said 429: nobody in the workspace searches for `seconds`."""
