@@ -24,8 +24,7 @@ from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
 from bot.feedback import record_feedback
-from bot.installs import current, oauth
-from bot.installs.store import SqlInstallationStore
+from bot.installs import current
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
@@ -41,6 +40,7 @@ from bot.tools.company import CompanyTools
 if TYPE_CHECKING:  # Redis is imported only when REDIS_URL is set: a one-process start skips it
     from redis.asyncio import Redis
 
+    from bot.installs.store import SqlInstallationStore
     from bot.instances.stops import StopRelay
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,9 @@ class Bot:
             await self._serve(self._http_app(), "PORT", self.settings.port)
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
             if self.installs is not None:
-                log.info("installing in workspaces through Slack's OAuth at %s",
-                         oauth.INSTALL_PATH)
+                from bot.installs.oauth import INSTALL_PATH
+
+                log.info("installing in workspaces through Slack's OAuth at %s", INSTALL_PATH)
 
     async def _serve(self, http: web.Application, setting: str, port: int) -> None:
         self.http = web.AppRunner(http, access_log=None)
@@ -131,6 +132,8 @@ class Bot:
         if slack_events:
             http.router.add_post("/slack/events", events)
             if self.installs is not None:
+                from bot.installs import oauth
+
                 oauth.add_routes(http, self.app)
         add_routes(http, self.deps.metrics,
                    lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
@@ -219,6 +222,10 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.runs.relay = stops.publish
     installs = extra = None
     if settings.oauth:  # the store gets the ledger's engine at start
+        # Imported only here: one workspace's start does not pay for cryptography.
+        from bot.installs import oauth
+        from bot.installs.store import SqlInstallationStore
+
         installs = SqlInstallationStore(None, settings.oauth.token_key)
         extra = oauth.app_arguments(settings.oauth, installs, slack, settings.slack_api_url)
         deps.me = current.InstallationMe()
