@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import aiohttp
 import anthropic
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -109,9 +109,8 @@ class Bot:
             await self._serve(self._http_app(), "PORT", self.settings.port)
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
             if self.installs is not None:
-                from bot.installs.oauth import INSTALL_PATH
-
-                log.info("installing in workspaces through Slack's OAuth at %s", INSTALL_PATH)
+                log.info("installing in workspaces through Slack's OAuth at %s",
+                         self.app.oauth_flow.install_path)
 
     async def _serve(self, http: web.Application, setting: str, port: int) -> None:
         self.http = web.AppRunner(http, access_log=None)
@@ -123,18 +122,10 @@ class Bot:
                                f"set {setting} to a free port.") from None
 
     def _http_app(self, slack_events: bool = True) -> web.Application:
-        """/health and /metrics, and (HTTP mode) Slack's events at /slack/events."""
-        async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.app.async_dispatch(
-                await to_bolt_request(request)))
-
-        http = web.Application()
-        if slack_events:
-            http.router.add_post("/slack/events", events)
-            if self.installs is not None:
-                from bot.installs import oauth
-
-                oauth.add_routes(http, self.app)
+        """/health and /metrics, and (HTTP mode) Bolt's own routes: Slack's events at
+        /slack/events and, with Slack's OAuth install, its install page and redirect."""
+        http = (AsyncSlackAppServer(self.settings.port, "/slack/events", self.app).web_app
+                if slack_events else web.Application())
         add_routes(http, self.deps.metrics,
                    lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
         return http
