@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import aiohttp
 import anthropic
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -24,8 +24,7 @@ from bot.claude import warm_up
 from bot.config import Settings
 from bot.conversation import Me
 from bot.feedback import record_feedback
-from bot.installs import current, oauth
-from bot.installs.store import SqlInstallationStore
+from bot.installs import current
 from bot.ledger import Ledger, LedgerUnavailable
 from bot.listeners import actions, agent, commands, files, mentions, messages
 from bot.metrics import Metrics, add_routes
@@ -41,6 +40,7 @@ from bot.tools.company import CompanyTools
 if TYPE_CHECKING:  # Redis is imported only when REDIS_URL is set: a one-process start skips it
     from redis.asyncio import Redis
 
+    from bot.installs.store import SqlInstallationStore
     from bot.instances.stops import StopRelay
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class Bot:
             log.info("serving Slack events on port %s at /slack/events", self.settings.port)
             if self.installs is not None:
                 log.info("installing in workspaces through Slack's OAuth at %s",
-                         oauth.INSTALL_PATH)
+                         self.app.oauth_flow.install_path)
 
     async def _serve(self, http: web.Application, setting: str, port: int) -> None:
         self.http = web.AppRunner(http, access_log=None)
@@ -122,16 +122,10 @@ class Bot:
                                f"set {setting} to a free port.") from None
 
     def _http_app(self, slack_events: bool = True) -> web.Application:
-        """/health and /metrics, and (HTTP mode) Slack's events at /slack/events."""
-        async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.app.async_dispatch(
-                await to_bolt_request(request)))
-
-        http = web.Application()
-        if slack_events:
-            http.router.add_post("/slack/events", events)
-            if self.installs is not None:
-                oauth.add_routes(http, self.app)
+        """/health and /metrics, and (HTTP mode) Bolt's own routes: Slack's events at
+        /slack/events and, with Slack's OAuth install, its install page and redirect."""
+        http = (AsyncSlackAppServer(self.settings.port, "/slack/events", self.app).web_app
+                if slack_events else web.Application())
         add_routes(http, self.deps.metrics,
                    lambda: {"ok": True, "in_flight": len(self.inflight.tasks)})
         return http
@@ -219,6 +213,10 @@ async def create_bot(settings: Settings, policy: LivePolicy | None = None) -> Bo
         deps.runs.relay = stops.publish
     installs = extra = None
     if settings.oauth:  # the store gets the ledger's engine at start
+        # Imported only here: one workspace's start does not pay for cryptography.
+        from bot.installs import oauth
+        from bot.installs.store import SqlInstallationStore
+
         installs = SqlInstallationStore(None, settings.oauth.token_key)
         extra = oauth.app_arguments(settings.oauth, installs, slack, settings.slack_api_url)
         deps.me = current.InstallationMe()

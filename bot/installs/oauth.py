@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -65,17 +62,3 @@ def app_arguments(oauth: OAuthSettings, store: SqlInstallationStore, client: Asy
                                              signing_secret=oauth.state_secret))
     return {"oauth_flow": AsyncOAuthFlow(client=client, settings=settings),
             "installation_store": store, "authorize": StoredAuthorize(store)}
-
-
-def add_routes(http: web.Application, app: AsyncApp) -> None:
-    """The install page and the redirect Slack sends the installer back to."""
-    async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await app.oauth_flow.handle_installation(await to_bolt_request(request)))
-
-    async def redirect(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await app.oauth_flow.handle_callback(await to_bolt_request(request)))
-
-    http.router.add_get(INSTALL_PATH, install)
-    http.router.add_get(REDIRECT_PATH, redirect)

@@ -5,10 +5,10 @@ hand it out: TLS settings in the URL (`?sslmode=require`), and possibly a transa
 
 from __future__ import annotations
 
+import functools
 import inspect
 from urllib.parse import urlencode
 
-import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -23,7 +23,13 @@ IMMEDIATE = "sqlite_begin_immediate"
 # parameters (sslmode, sslrootcert, sslcert, sslkey, sslcrl, sslpassword, …) are read by asyncpg
 # only from a connection string (asyncpg/connect_utils.py, _parse_connect_dsn_and_args): those go
 # through one, and asyncpg turns any it does not know into server settings, as libpq would.
-ASYNCPG_KEYWORDS = frozenset(inspect.signature(asyncpg.connect).parameters) - {"dsn"}
+@functools.cache
+def _asyncpg_keywords() -> frozenset[str]:
+    import asyncpg  # only for PostgreSQL: a SQLite start does not pay for importing it
+
+    return frozenset(inspect.signature(asyncpg.connect).parameters) - {"dsn"}
+
+
 # libpq parameters with no asyncpg meaning, which PostgreSQL would refuse as server settings:
 # asyncpg does not negotiate channel binding (the connection is still TLS with SCRAM when the
 # server asks for it), and `pgbouncer=true` is Prisma's pooler switch, which this bot never needs.
@@ -65,7 +71,7 @@ def postgres_connect(url: URL) -> tuple[URL, dict]:
         except ValueError:
             raise DatabaseUrlError(f"connect_timeout={value!r} is not a number of "
                                    "seconds") from None
-    kept = {name: value for name, value in query.items() if name in ASYNCPG_KEYWORDS}
+    kept = {name: value for name, value in query.items() if name in _asyncpg_keywords()}
     libpq = {name: value for name, value in query.items() if name not in kept}
     if libpq:
         args["dsn"] = "postgresql://?" + urlencode(libpq, doseq=True)

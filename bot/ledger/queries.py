@@ -68,7 +68,7 @@ async def summary(engine: AsyncEngine, team: str | None, since: datetime, until:
 
 async def top(engine: AsyncEngine, team: str | None, since: datetime, until: datetime, by: str,
               limit: int = 5) -> list[Line]:
-    """The `limit` users (channels, models, days) that cost the most in [since, until)."""
+    """The `limit` users (channels, models, teams) that cost the most in [since, until)."""
     key, query = _totals(by)
     query = (query.where(_period(team, since, until)).group_by(key)
              .order_by(func.coalesce(func.sum(usage.c.cost_usd), 0.0).desc(), key).limit(limit))
