@@ -7,6 +7,7 @@ import argparse
 import asyncio
 
 from bench import conversations, images, ledger, policy, startup
+from bench.markdown import markdown_table
 
 
 def ms(seconds: float) -> str:
@@ -14,20 +15,18 @@ def ms(seconds: float) -> str:
 
 
 def table(rows: list[conversations.Figures]) -> str:
-    head = ("| conversations | completed | event→sign of work p50 / p95 | first delta→first edit "
-            "p50 | last event→answer visible p50 / p95 | status instead of placeholder | "
-            "posted anew | max chat.update in 60 s | 429s (any method) | every thread tidy "
-            "| bot CPU | bot peak RSS | wall | servers' loop lag p95 |")
-    lines = [head, "|" + "---|" * 14]
-    for f in rows:
-        tidy = "never" if f.tidy_seconds is None else f"{ms(f.tidy_seconds)} after the last"
-        lines.append(
-            f"| {f.conversations} | {f.completed} | {ms(f.placeholder_p50)} / "
-            f"{ms(f.placeholder_p95)} | {ms(f.first_edit_p50)} | {ms(f.final_edit_p50)} / "
-            f"{ms(f.final_edit_p95)} | {f.statuses} | {f.posted_anew} | {f.max_updates_60s} | "
-            f"{f.ratelimited} | {tidy} | {f.cpu_seconds:.1f} s | {f.peak_mb:.0f} MB | "
-            f"{f.wall_seconds:.0f} s | {ms(f.servers_lag_p95)} |")
-    return "\n".join(lines)
+    head = ["conversations", "completed", "event→sign of work p50 / p95",
+            "first delta→first edit p50", "last event→answer visible p50 / p95",
+            "status instead of placeholder", "posted anew", "max chat.update in 60 s",
+            "429s (any method)", "every thread tidy", "bot CPU", "bot peak RSS", "wall",
+            "servers' loop lag p95"]
+    return markdown_table(head, (
+        [f.conversations, f.completed, f"{ms(f.placeholder_p50)} / {ms(f.placeholder_p95)}",
+         ms(f.first_edit_p50), f"{ms(f.final_edit_p50)} / {ms(f.final_edit_p95)}", f.statuses,
+         f.posted_anew, f.max_updates_60s, f.ratelimited,
+         "never" if f.tidy_seconds is None else f"{ms(f.tidy_seconds)} after the last",
+         f"{f.cpu_seconds:.1f} s", f"{f.peak_mb:.0f} MB", f"{f.wall_seconds:.0f} s",
+         ms(f.servers_lag_p95)] for f in rows))
 
 
 async def main(args: argparse.Namespace) -> None:

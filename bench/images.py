@@ -23,6 +23,8 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from bench.markdown import markdown_table
+
 RUNS = 5
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,13 +84,11 @@ def run() -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| image | block in (median of 5) | extra peak memory | sent as | tokens | bytes |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['case']} | {r['ms']:.0f} ms | {r['extra_mb']:.0f} MB | "
-                     f"{r['media_type']} {r['out_w']}×{r['out_h']} | {r['tokens']:,} | "
-                     f"{r['bytes']:,} |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["image", "block in (median of 5)", "extra peak memory", "sent as", "tokens", "bytes"],
+        ([r["case"], f"{r['ms']:.0f} ms", f"{r['extra_mb']:.0f} MB",
+          f"{r['media_type']} {r['out_w']}×{r['out_h']}", f"{r['tokens']:,}",
+          f"{r['bytes']:,}"] for r in rows))
 
 
 def _child() -> None:

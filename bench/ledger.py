@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import conversations
+from bench.markdown import markdown_table
 from bot.ledger.engine import create_engine
 from bot.ledger.queries import rows
 from tests.databases import PostgresServer
@@ -48,11 +49,8 @@ async def run(answers: int = 20) -> list[LedgerFigures]:
 
 
 def table(results: list[LedgerFigures]) -> str:
-    lines = ["| ledger | answers | rows written | event→placeholder p50 / p95 | bot CPU |",
-             "|---|---|---|---|---|"]
-    for r in results:
-        f = r.figures
-        lines.append(f"| {r.database} | {f.completed} | {r.rows} | "
-                     f"{f.placeholder_p50 * 1000:.1f} ms / {f.placeholder_p95 * 1000:.1f} ms | "
-                     f"{f.cpu_seconds:.1f} s |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["ledger", "answers", "rows written", "event→placeholder p50 / p95", "bot CPU"],
+        ([r.database, r.figures.completed, r.rows,
+          f"{r.figures.placeholder_p50 * 1000:.1f} ms / {r.figures.placeholder_p95 * 1000:.1f} ms",
+          f"{r.figures.cpu_seconds:.1f} s"] for r in results))

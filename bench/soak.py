@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 from bench.conversations import TIDY_WITHIN, process_usage, start_bot
+from bench.markdown import markdown_table
 from bot.devserver.claude import ClaudeServer, Reply
 from bot.devserver.slack import SlackServer
 from tests.e2e.helpers import footer_of, notices_of
@@ -100,9 +101,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     args = parser.parse_args()
     figures = asyncio.run(soak(args.conversations, args.concurrency))
-    print("| " + " | ".join(figures) + " |")
-    print("|" + "---|" * len(figures))
-    print("| " + " | ".join(str(v) for v in figures.values()) + " |")
+    print(markdown_table(list(figures), [figures.values()]))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from bench.conversations import start_bot
+from bench.markdown import markdown_table
 from bot.devserver.claude import ClaudeServer
 from bot.devserver.slack import SlackServer
 
@@ -67,9 +68,8 @@ async def run(runs: int = RUNS) -> list[Timing]:
 
 
 def table(timings: list[Timing]) -> str:
-    lines = ["| a fresh process | wall (median) | CPU (median) |", "|---|---|---|"]
-    lines += [f"| {t.what} | {t.wall:.2f} s | {t.cpu:.2f} s |" for t in timings]
-    return "\n".join(lines)
+    return markdown_table(["a fresh process", "wall (median)", "CPU (median)"],
+                          ([t.what, f"{t.wall:.2f} s", f"{t.cpu:.2f} s"] for t in timings))
 
 
 if __name__ == "__main__":

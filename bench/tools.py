@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from bench.conversations import percentile, start_bot
+from bench.markdown import markdown_table
 from bot.devserver.claude import ClaudeServer, Reply
 from bot.devserver.claude_script import Say, fetch, search
 from bot.devserver.slack import SlackServer
@@ -108,16 +109,14 @@ def _median(values: list[float]) -> float:
 
 
 def table(rows: list[Figures]) -> str:
-    lines = ["| mode | edit budget / min | answers at once | completed | server_tool_use → "
-             "progress line visible p50 / p95 | line or thread status p50 / p95 | "
-             "extra Slack calls per tool call |",
-             "|---|---|---|---|---|---|---|"]
-    for f in rows:
-        lines.append(f"| {f.mode} | {f.budget} | {f.conversations} | {f.completed} | "
-                     f"{f.progress_p50 * 1000:.0f} ms / {f.progress_p95 * 1000:.0f} ms | "
-                     f"{f.visible_p50 * 1000:.0f} ms / {f.visible_p95 * 1000:.0f} ms | "
-                     f"{f.extra_calls_per_tool_call:+.2f} |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["mode", "edit budget / min", "answers at once", "completed",
+         "server_tool_use → progress line visible p50 / p95", "line or thread status p50 / p95",
+         "extra Slack calls per tool call"],
+        ([f.mode, f.budget, f.conversations, f.completed,
+          f"{f.progress_p50 * 1000:.0f} ms / {f.progress_p95 * 1000:.0f} ms",
+          f"{f.visible_p50 * 1000:.0f} ms / {f.visible_p95 * 1000:.0f} ms",
+          f"{f.extra_calls_per_tool_call:+.2f}"] for f in rows))
 
 
 async def main() -> None:

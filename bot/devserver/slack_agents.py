@@ -14,14 +14,13 @@ Socket Mode or, signed, over HTTP as Slack would.
   (docs.slack.dev/reference/events/agent_session_stopped).
 
 Mixed into SlackServer (bot/devserver/slack.py), which provides _channels, _thread_root,
-_seq, clock, _notify, send_event and _send_envelope."""
+_seq, clock, _notify, _take_slot, send_event and _send_envelope."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import math
 import time
 import uuid
 from urllib.parse import urlencode
@@ -42,12 +41,11 @@ class AgentsMixin:
     def _init_agents(self) -> None:
         self.sessions: dict[tuple[str, str], dict] = {}  # (channel, thread_ts) -> session
         self.missing_scopes: set[str] = set()  # scopes the test app was not granted
-        self._status_times: list[float] = []
 
     # --- agents.sessions.setStatus ---
 
     def _api_agents_sessions_setStatus(self, params: dict) -> Answer:
-        if limited := self._take_status_slot():
+        if limited := self._take_slot("agents.sessions.setStatus", self.status_per_minute):
             return limited
         for scope in ("chat:write", "assistant:write"):  # an agent: assistant:write is added
             if scope in self.missing_scopes:
@@ -76,17 +74,6 @@ class AgentsMixin:
             session["status"] = status
             session["statuses"].append(status)
             self._notify()
-
-    def _take_status_slot(self) -> Answer | None:
-        if self.status_per_minute is None:
-            return None
-        now = self.clock()
-        self._status_times[:] = [t for t in self._status_times if t > now - 60]
-        if len(self._status_times) >= self.status_per_minute:
-            wait = max(1, math.ceil(self._status_times[0] + 60 - now))
-            return err("ratelimited", 429, {"Retry-After": str(wait)})
-        self._status_times.append(now)
-        return None
 
     def session_status(self, channel: str, thread_ts: str) -> list[str]:
         """Every status set for the thread's session, in order."""

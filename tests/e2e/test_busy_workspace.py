@@ -39,6 +39,17 @@ async def ask(slack, channels: list[str], over: float = 0.0) -> list[dict]:
     return await asyncio.gather(*(one(n, channel) for n, channel in enumerate(channels)))
 
 
+async def all_answered_tidily(slack, claude, count: int, timeout: float) -> list[str]:
+    """A mention in each of `count` channels, every answer whole and tidy, and no 429 on the
+    way; returns the channels."""
+    channels = [f"C{n}" for n in range(count)]
+    mentions = await ask(slack, channels)
+    await slack.wait_for(lambda: settled(slack, count), timeout=timeout, what="tidy threads")
+    assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
+    assert ratelimited(slack) == {}
+    return channels
+
+
 @pytest.mark.parametrize("slack", [{"updates_per_minute": 50}], indirect=True)
 async def test_two_hundred_conversations_at_once(slack, claude, make_bot):
     """200 answers streaming at once (4 s each, asked within 2 s). Time targets carry a margin:
@@ -69,11 +80,7 @@ async def test_finals_beyond_the_edit_budget_are_posted_and_placeholders_removed
         slack, claude, make_bot):
     claude.default = Reply(text=TEXT, chunk_chars=40, delay=0.05)
     await make_bot(SLACK_UPDATES_PER_MINUTE="3")
-    channels = [f"C{n}" for n in range(6)]
-    mentions = await ask(slack, channels)
-    await slack.wait_for(lambda: settled(slack, 6), timeout=30, what="tidy threads")
-    assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
-    assert ratelimited(slack) == {}
+    channels = await all_answered_tidily(slack, claude, 6, timeout=30)
     assert len(slack.calls_to("chat.update")) <= 3
     assert len(slack.calls_to("chat.delete")) >= 3  # the others' placeholders
     for channel in channels:
@@ -100,11 +107,7 @@ async def test_native_answers_without_a_stream_take_the_same_way(slack, claude, 
     method sees a 429."""
     claude.default = Reply(text=TEXT, chunk_chars=40, delay=0.05)
     await make_bot(SLACK_UPDATES_PER_MINUTE="3", SLACK_STREAMING="native")
-    channels = [f"C{n}" for n in range(30)]
-    mentions = await ask(slack, channels)
-    await slack.wait_for(lambda: settled(slack, 30), timeout=60, what="tidy threads")
-    assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
-    assert ratelimited(slack) == {}
+    await all_answered_tidily(slack, claude, 30, timeout=60)
     assert 10 <= len(slack.calls_to("chat.startStream")) <= 20
     assert slack.calls_to("chat.delete")  # beyond the streams and the edits: posted anew
     assert not [m for m in slack.bot_messages() if m.get("streaming")]
@@ -117,9 +120,5 @@ async def test_two_instances_hold_the_limits_together(slack, claude, make_bot, t
     async with RedisServer(tmp_path) as redis:
         for _ in range(2):
             await make_bot(SLACK_UPDATES_PER_MINUTE="3", REDIS_URL=redis.url)
-        channels = [f"C{n}" for n in range(8)]
-        mentions = await ask(slack, channels)
-        await slack.wait_for(lambda: settled(slack, 8), timeout=30, what="tidy threads")
-        assert untidy(slack, threads_of(slack, claude, mentions, channels), body=TEXT) == []
-        assert ratelimited(slack) == {}
+        await all_answered_tidily(slack, claude, 8, timeout=30)
         assert len(slack.calls_to("chat.update")) <= 3

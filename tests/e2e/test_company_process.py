@@ -1,9 +1,7 @@
 """`python -m bot` with MCP servers in the policy: an unset token variable stops it with one line;
 a token in .env is found, and never logged."""
 
-import asyncio
-
-from tests.e2e.processes import start_bot_process, stop_bot
+from tests.e2e.processes import run_to_exit, start_bot_process, stop_bot
 
 POLICY = ('tools = ["mcp:linear"]\n[mcp.linear]\nurl = "https://mcp.linear.app/mcp"\n'
           'token_env = "LINEAR_MCP_TOKEN"\n')
@@ -12,9 +10,7 @@ TOKEN = "lin_api_process_0123456789SECRET"
 
 async def test_an_unset_token_variable_stops_the_bot_with_one_line(slack, claude, tmp_path):
     (tmp_path / "policy.toml").write_text(POLICY)
-    process = await start_bot_process(slack, claude, tmp_path)
-    await asyncio.wait_for(process.wait(), 60)
-    output = await stop_bot(process)
+    process, output = await run_to_exit(slack, claude, tmp_path)
     assert process.returncode == 2
     assert output.strip().splitlines() == [
         "Policy error: policy.toml: `mcp.linear.token_env` names LINEAR_MCP_TOKEN, which is not "

@@ -4,7 +4,7 @@ import asyncio
 import signal
 import time
 
-from tests.e2e.processes import start_bot_process, stop_bot
+from tests.e2e.processes import run_to_exit, start_bot_process, stop_bot
 
 
 async def wait_logged(process, text: str, timeout: float) -> float:
@@ -19,9 +19,7 @@ async def wait_logged(process, text: str, timeout: float) -> float:
 
 async def test_an_invalid_policy_stops_the_bot_with_one_line(slack, claude, tmp_path):
     (tmp_path / "policy.toml").write_text("[limits]\nuser_dayly = 5\n")
-    process = await start_bot_process(slack, claude, tmp_path)  # policy.toml: found by default
-    await asyncio.wait_for(process.wait(), 60)
-    output = await stop_bot(process)
+    process, output = await run_to_exit(slack, claude, tmp_path)  # policy.toml: found by default
     assert process.returncode == 2
     assert output.strip().splitlines() == [
         "Policy error: policy.toml: `limits.user_dayly` is not a known key: did you mean "
@@ -30,9 +28,7 @@ async def test_an_invalid_policy_stops_the_bot_with_one_line(slack, claude, tmp_
 
 
 async def test_a_missing_policy_file_stops_the_bot(slack, claude, tmp_path):
-    process = await start_bot_process(slack, claude, tmp_path, CLAUDE_POLICY="rules.toml")
-    await asyncio.wait_for(process.wait(), 60)
-    output = await stop_bot(process)
+    process, output = await run_to_exit(slack, claude, tmp_path, CLAUDE_POLICY="rules.toml")
     assert process.returncode == 2
     assert output.strip().splitlines() == [
         "Policy error: CLAUDE_POLICY names rules.toml, which does not exist: create it (see "
