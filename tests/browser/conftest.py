@@ -4,13 +4,13 @@ CI=true, where a missing browser fails them."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
 
 from tests.e2e.sandbox_client import running_sandbox
+from tests.system_packages import require
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -18,17 +18,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
-def skip_without_chromium() -> None:
-    """Called by each test module: no Chromium skips it in one line, except under CI=true."""
-    if not CHROMIUM.exists() and os.environ.get("CI") != "true":
-        pytest.skip("real-browser tests need Chromium: apt-get install chromium",
-                    allow_module_level=True)
-
-
 @pytest.fixture(autouse=True)
 def _chromium_installed():
-    if not CHROMIUM.exists():  # only under CI=true: elsewhere the module was skipped
-        pytest.fail(f"{CHROMIUM} is missing and CI=true: apt-get install chromium")
+    require(CHROMIUM.exists(), "real-browser tests need Chromium: apt-get install chromium")
 
 
 @pytest.fixture

@@ -7,11 +7,8 @@ import shutil
 from pathlib import Path
 
 from bot.devserver.claude import Reply
-from tests.browser.conftest import skip_without_chromium
 from tests.e2e.helpers import answered
 from tests.e2e.sandbox_client import chart
-
-skip_without_chromium()
 
 SCREENSHOT = Path(__file__).parents[2] / "docs" / "sandbox.png"
 ANSWER = "#thread .message.from-bot"

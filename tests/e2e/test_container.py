@@ -5,7 +5,6 @@ Docker daemon: skipped in one line without one, except under CI=true (CI install
 and debootstrap and starts dockerd: .ci/run)."""
 
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from tests.container import docker, docker_ready, ensure_base
 from tests.e2e.helpers import answered, body_of
 from tests.e2e.test_http_mode import free_port
+from tests.system_packages import require
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "claude-slack-test"
@@ -22,10 +22,8 @@ MAX_BYTES = 300_000_000
 
 @pytest.fixture(scope="module")
 def image():
-    if not docker_ready():
-        if os.environ.get("CI") != "true":
-            pytest.skip("the container test needs Docker: apt-get install docker.io, start dockerd")
-        pytest.fail("CI=true but no Docker daemon answers: .ci/run installs and starts it")
+    require(docker_ready(),
+            "the container test needs Docker: apt-get install docker.io, start dockerd")
     ensure_base()
     built = docker("build", "--network", "host", "-t", IMAGE, str(ROOT), timeout=1200,
                    check=False)

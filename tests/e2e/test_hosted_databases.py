@@ -3,7 +3,6 @@ query string (`?sslmode=require`: Render, Neon, Supabase, Heroku) and PgBouncer 
 mode in front of PostgreSQL (Supabase's pooler port), shared by several bot processes. The
 pooler (tests/hosted_databases.py) admits TLS connections only."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.ledger import Ledger, LedgerUnavailable
 from tests.e2e.helpers import answered, ledger_rows
 from tests.hosted_databases import PgBouncer, certificates, pgbouncer_binary
+from tests.system_packages import require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def pgbouncer(postgres):
     binary = pgbouncer_binary()
-    if binary is None and os.environ.get("CI") != "true":  # CI installs it (.ci/run)
-        pytest.skip("the hosted-database tests need PgBouncer: apt-get install pgbouncer")
-    assert binary is not None, "PgBouncer is missing: apt-get install pgbouncer"
+    require(binary is not None,
+            "the hosted-database tests need PgBouncer: apt-get install pgbouncer")
     directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))  # as tests/databases.py does
     bouncer = PgBouncer(binary, postgres, directory)
     yield bouncer
