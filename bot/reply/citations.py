@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
+from bot.slack_text import escape_all
 from bot.tools.calls import Source
 
 # Room kept for them in every message, so the all-block character cap holds however many
@@ -29,7 +30,7 @@ def _link_url(url: str) -> str:
 
 
 def _mrkdwn(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "¦")
+    return escape_all(text).replace("|", "¦")
 
 
 class SourceBook:

@@ -18,6 +18,7 @@ import time
 
 from bot.devserver.slack import SlackServer
 from bot.sandbox.view import workspace_view
+from bot.slack_text import escape_all
 
 TEAM = "T0SANDBOX"
 BOT_USER = "U0CLAUDE"
@@ -129,7 +130,7 @@ class Workspace(SlackServer):
 
     def encode(self, typed: str) -> str:
         """What Slack makes of typed text: &, < and > escaped, @names as user mentions."""
-        text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = escape_all(typed)
         names = {"claude": self.bot_user_id} | {n: u for u, n in PEOPLE.items()}
 
         def mention(match: re.Match) -> str:

@@ -24,6 +24,14 @@ async def client(server):
 
 
 @pytest.fixture
+async def claude_client(claude):
+    """The real anthropic client against the Claude server the bot uses, without retries."""
+    async with anthropic.AsyncAnthropic(api_key=claude.api_key, base_url=claude.base_url,
+                                        max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
 def web(slack):
     """The real slack-sdk client with the bot's token, against the Slack server."""
     return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)

@@ -26,24 +26,17 @@ HIT = {"type": "search_result", "source": "https://t.slack.com/archives/C1/p1",
        "content": [{"type": "text", "text": "We move the launch to October."}]}
 
 
-@pytest.fixture
-async def client(claude):
-    async with anthropic.AsyncAnthropic(api_key=claude.api_key, base_url=claude.base_url,
-                                        max_retries=0) as c:
-        yield c
-
-
 async def rejected(call) -> str:
     with pytest.raises(anthropic.BadRequestError) as caught:
         await call
     return caught.value.message
 
 
-async def test_a_client_tool_call_streams_and_its_result_continues(client, claude):
+async def test_a_client_tool_call_streams_and_its_result_continues(claude_client, claude):
     claude.enqueue(Reply(text="", stop_reason="tool_use", script=[
         Say("Let me search."), Call("search_slack", {"query": "Q3 launch"}, kind="tool_use",
                                     id="toolu_01")]))
-    async with client.messages.stream(model=MODEL, max_tokens=100, messages=ASK,
+    async with claude_client.messages.stream(model=MODEL, max_tokens=100, messages=ASK,
                                       tools=[SEARCH_TOOL]) as stream:
         first = await stream.get_final_message()
     assert first.stop_reason == "tool_use"
@@ -56,14 +49,14 @@ async def test_a_client_tool_call_streams_and_its_result_continues(client, claud
     turns = [*ASK, {"role": "assistant", "content": [b.model_dump() for b in first.content]},
              {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01",
                                            "content": [HIT]}]}]
-    async with client.messages.stream(model=MODEL, max_tokens=100, messages=turns,
+    async with claude_client.messages.stream(model=MODEL, max_tokens=100, messages=turns,
                                       tools=[SEARCH_TOOL]) as stream:
         second = await stream.get_final_message()
     citation = second.content[0].citations[0]
     assert citation.type == "search_result_location" and citation.source == HIT["source"]
 
 
-async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
+async def test_the_tool_loop_is_checked_as_the_api_does(claude_client, claude):
     asked = {"role": "assistant", "content": [TOOL_USE]}
 
     def with_result(*content) -> list[dict]:
@@ -79,23 +72,23 @@ async def test_the_tool_loop_is_checked_as_the_api_does(client, claude):
             {**result, "content": [{**HIT, "citations": {"enabled": "yes"}}]}),
     }
     for expected, messages in cases.items():
-        message = await rejected(client.messages.create(
+        message = await rejected(claude_client.messages.create(
             model=MODEL, max_tokens=10, messages=messages, tools=[SEARCH_TOOL]))
         assert expected in message, (expected, message)
-    ok = await client.messages.create(model=MODEL, max_tokens=10, messages=with_result(result),
-                                      tools=[SEARCH_TOOL])
+    ok = await claude_client.messages.create(model=MODEL, max_tokens=10,
+                                             messages=with_result(result), tools=[SEARCH_TOOL])
     assert ok.content[0].text
     assert len([r for r in claude.requests if r.status == 200]) == 1
 
 
-async def test_mcp_calls_stream_on_the_beta_api(client, claude):
+async def test_mcp_calls_stream_on_the_beta_api(claude_client, claude):
     claude.enqueue(Reply(text="Two issues are overdue.", script=[Call(
         "search_issues", {"assignee": "me", "overdue": True}, kind="mcp_tool_use",
         extra={"server_name": "linear"}, result={
             "type": "mcp_tool_result", "is_error": False,
             "content": [{"type": "text", "text": "LIN-1, LIN-2"}]})]))
     seen = []
-    async with client.beta.messages.stream(
+    async with claude_client.beta.messages.stream(
             model=MODEL, max_tokens=100, messages=ASK, mcp_servers=[SERVER], tools=[TOOLSET],
             betas=[MCP_BETA]) as stream:
         async for event in stream:
@@ -108,13 +101,13 @@ async def test_mcp_calls_stream_on_the_beta_api(client, claude):
     assert claude.requests[-1].headers["anthropic-beta"] == MCP_BETA
 
 
-async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
+async def test_mcp_requests_are_checked_as_the_api_does(claude_client, claude):
     # Without the beta header, on the GA API: the field does not exist.
-    assert "mcp_servers" in await rejected(client.messages.create(
+    assert "mcp_servers" in await rejected(claude_client.messages.create(
         model=MODEL, max_tokens=10, messages=ASK, extra_body={"mcp_servers": [SERVER]}))
-    assert MCP_BETA in await rejected(client.messages.create(
+    assert MCP_BETA in await rejected(claude_client.messages.create(
         model=MODEL, max_tokens=10, messages=ASK, tools=[TOOLSET]))
-    beta = client.beta.messages
+    beta = claude_client.beta.messages
     second = {**SERVER, "name": "docs"}
     cases = {
         "not referenced": dict(mcp_servers=[SERVER, second], tools=[TOOLSET]),
@@ -131,7 +124,7 @@ async def test_mcp_requests_are_checked_as_the_api_does(client, claude):
     assert all(r.status == 400 for r in claude.requests)
 
 
-async def test_web_fetch_url_sources_are_checked(client, claude):
+async def test_web_fetch_url_sources_are_checked(claude_client, claude):
     def fetch(url_sources: dict) -> list[dict]:
         return [SEARCH_TOOL, {"type": "web_fetch_20250910", "name": "web_fetch",
                               "url_sources": url_sources}]
@@ -141,9 +134,9 @@ async def test_web_fetch_url_sources_are_checked(client, claude):
            {"server_tool_results": only_search},  # web_search is not in this request
            {"client_tool_results": {"type": "except", "tools": ["search_slack"]}}]
     for sources in bad:
-        await rejected(client.messages.create(model=MODEL, max_tokens=10, messages=ASK,
+        await rejected(claude_client.messages.create(model=MODEL, max_tokens=10, messages=ASK,
                                               tools=fetch(sources)))
     good = {"user_input": {"type": "all"}, "client_tool_results": {"type": "none"},
             "server_tool_results": {"type": "only", "tools": [
                 {"type": "tool_reference", "name": "web_fetch"}]}}
-    await client.messages.create(model=MODEL, max_tokens=10, messages=ASK, tools=fetch(good))
+    await claude_client.messages.create(model=MODEL, max_tokens=10, messages=ASK, tools=fetch(good))

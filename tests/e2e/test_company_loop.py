@@ -4,9 +4,6 @@ blocks), and an MCP request on the beta API with its toolset."""
 
 from __future__ import annotations
 
-import anthropic
-import pytest
-
 from bot.claude_loop import ToolHooks, answer_loop
 from bot.devserver.claude import Reply
 from bot.devserver.claude_script import Call, Say
@@ -18,14 +15,7 @@ ASK = [{"role": "user", "content": "what did we decide about the Q3 launch?"}]
 REQUEST = {"model": "claude-sonnet-5-5", "max_tokens": 1000, "system": "s", "idle_timeout": 5}
 
 
-@pytest.fixture
-async def client(claude):
-    async with anthropic.AsyncAnthropic(api_key=claude.api_key, base_url=claude.base_url,
-                                        max_retries=0) as c:
-        yield c
-
-
-async def test_a_search_round_trip_is_accepted_and_cited(slack, claude, client, web):
+async def test_a_search_round_trip_is_accepted_and_cited(slack, claude, claude_client, web):
     slack.add_channel("C0LAUNCH", "launch")
     said = slack.add_message("C0LAUNCH", user="U0ALICE", text="Q3 launch moves to October")
     link = slack.permalink("C0LAUNCH", said["ts"])
@@ -40,7 +30,7 @@ async def test_a_search_round_trip_is_accepted_and_cited(slack, claude, client, 
                                      team="T0TEAM", outsiders=False, action_token="at-1",
                                      follow_results=False)
     sources, text = [], []
-    result = await answer_loop(client, messages=ASK, tools=tools.tools, hooks=ToolHooks(
+    result = await answer_loop(claude_client, messages=ASK, tools=tools.tools, hooks=ToolHooks(
         on_cite=sources.append, run_client_tools=tools.run_client_tools),
         on_text=text.append, mcp_servers=tools.mcp_servers, **REQUEST)
     assert result.failure is None and "".join(text).strip() == "It moves to October."
@@ -52,7 +42,7 @@ async def test_a_search_round_trip_is_accepted_and_cited(slack, claude, client, 
     assert all(r.status == 200 for r in claude.requests)
 
 
-async def test_mcp_goes_to_the_beta_api_with_one_toolset(slack, claude, client, web,
+async def test_mcp_goes_to_the_beta_api_with_one_toolset(slack, claude, claude_client, web,
                                                          monkeypatch):
     monkeypatch.setenv("DOCS_TOKEN", "docs-token-123456")
     slack.add_user("U0ALICE")
@@ -64,7 +54,7 @@ async def test_mcp_goes_to_the_beta_api_with_one_toolset(slack, claude, client, 
     tools = await CompanyTools().for_answer(
         web, ToolChoice(("web_fetch", "mcp:docs")), servers, user="U0ALICE", team="T0TEAM",
         outsiders=False, action_token=None, follow_results=False)
-    result = await answer_loop(client, messages=ASK, tools=tools.tools, hooks=ToolHooks(),
+    result = await answer_loop(claude_client, messages=ASK, tools=tools.tools, hooks=ToolHooks(),
                                on_text=lambda _t: None, mcp_servers=tools.mcp_servers,
                                **REQUEST)
     assert result.failure is None
